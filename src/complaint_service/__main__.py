@@ -1,0 +1,5 @@
+"""Allow `python -m complaint_service`."""
+
+from complaint_service.cli import main
+
+main()

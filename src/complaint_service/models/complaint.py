@@ -1,0 +1,89 @@
+"""The complaint: one matter of one customer, whatever channel it came in on."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from complaint_service.core.db import Base
+from complaint_service.core.ids import uuid7
+from complaint_service.models.enums import Category, Channel, ComplaintStatus, Urgency, sql_in
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        UniqueConstraint("idempotency_key"),
+        UniqueConstraint("reference"),
+        CheckConstraint(f"channel IN ({sql_in(Channel)})", name="channel"),
+        CheckConstraint(f"status IN ({sql_in(ComplaintStatus)})", name="status"),
+        CheckConstraint(f"category IS NULL OR category IN ({sql_in(Category)})", name="category"),
+        CheckConstraint(f"urgency IS NULL OR urgency IN ({sql_in(Urgency)})", name="urgency"),
+        CheckConstraint("amount IS NULL OR currency IS NOT NULL", name="amount_has_currency"),
+        # The list endpoint orders by id (UUIDv7, creation order); each common filter gets an
+        # index ending in id so a filtered, keyset-paged query is an index range scan.
+        Index("ix_complaints_status_id", "status", "id"),
+        Index("ix_complaints_channel_id", "channel", "id"),
+        Index("ix_complaints_category_id", "category", "id"),
+        Index("ix_complaints_urgency_id", "urgency", "id"),
+        Index("ix_complaints_department_status_id", "department", "status", "id"),
+        Index("ix_complaints_assignee_status_id", "assignee_id", "status", "id"),
+        Index("ix_complaints_customer_id_id", "customer_id", "id"),
+        Index("ix_complaints_received_at", "received_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    reference: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str | None] = mapped_column(String(512))
+    idempotency_key: Mapped[str | None] = mapped_column(String(300))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id"))
+    subject: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    channel_data: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    order_id: Mapped[str | None] = mapped_column(String(128))
+    product_sku: Mapped[str | None] = mapped_column(String(128))
+    app_version: Mapped[str | None] = mapped_column(String(64))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(32), server_default=ComplaintStatus.new.value)
+    category: Mapped[str | None] = mapped_column(String(32))
+    urgency: Mapped[str | None] = mapped_column(String(2))
+    department: Mapped[str | None] = mapped_column(String(64))
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column()
+    tags: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
+    flags: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
+    has_pii: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    received_at: Mapped[datetime] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    first_response_due_at: Mapped[datetime | None] = mapped_column()
+    first_response_at: Mapped[datetime | None] = mapped_column()
+    resolution_due_at: Mapped[datetime | None] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    closed_at: Mapped[datetime | None] = mapped_column()
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+    __mapper_args__ = {"version_id_col": version}

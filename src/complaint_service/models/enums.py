@@ -1,0 +1,97 @@
+"""Domain vocabularies stored as strings and checked by named constraints."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    email = "email"
+    web_form = "web_form"
+    app_feedback = "app_feedback"
+    live_chat = "live_chat"
+    phone_transcript = "phone_transcript"
+    sms = "sms"
+    wechat = "wechat"
+    weibo = "weibo"
+    store_visit = "store_visit"
+    api = "api"
+
+
+class ComplaintStatus(StrEnum):
+    new = "new"
+    triaged = "triaged"
+    assigned = "assigned"
+    in_progress = "in_progress"
+    pending_customer = "pending_customer"
+    resolved = "resolved"
+    closed = "closed"
+
+
+class Category(StrEnum):
+    product_defect = "product_defect"
+    payment_billing = "payment_billing"
+    delivery_logistics = "delivery_logistics"
+    service_attitude = "service_attitude"
+    account_security = "account_security"
+    privacy = "privacy"
+    product_quality = "product_quality"
+    refund_return = "refund_return"
+    suggestion = "suggestion"
+    other = "other"
+
+
+class Urgency(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Department(StrEnum):
+    tech = "tech"
+    finance = "finance"
+    logistics = "logistics"
+    customer_service = "customer_service"
+    security = "security"
+    legal_compliance = "legal_compliance"
+    quality = "quality"
+    product = "product"
+
+
+class IdentityKind(StrEnum):
+    phone = "phone"
+    email = "email"
+    wechat_openid = "wechat_openid"
+    wechat_unionid = "wechat_unionid"
+    weibo_uid = "weibo_uid"
+    app_user_id = "app_user_id"
+    external_id = "external_id"
+
+
+class CustomerTier(StrEnum):
+    standard = "standard"
+    silver = "silver"
+    gold = "gold"
+    vip = "vip"
+
+
+class MessageDirection(StrEnum):
+    inbound = "inbound"
+    outbound = "outbound"
+
+
+class Visibility(StrEnum):
+    public = "public"
+    internal = "internal"
+
+
+class ComplaintFlag(StrEnum):
+    auto_generated = "auto_generated"
+    no_auto_reply = "no_auto_reply"
+    needs_review = "needs_review"
+
+
+def sql_in(enum: type[StrEnum]) -> str:
+    """The body of a CHECK constraint listing an enum's values."""
+    return ", ".join(f"'{member.value}'" for member in enum)
