@@ -7,11 +7,12 @@
     ├── NotFound                      404 not-found
     ├── Conflict                      409 conflict
     │   └── IdempotencyKeyReused      409 idempotency-key-reused
-    ├── PayloadTooLarge               413 payload-too-large
     ├── UnsupportedMediaType          415 unsupported-media-type
     ├── UnprocessableContent          422 validation-error (field errors)
     │   └── MalformedPayload          422 malformed-payload
     └── ServiceUnavailable            503 service-unavailable (Retry-After)
+
+413 payload-too-large is written by the body-limit middleware before any route runs.
 """
 
 from __future__ import annotations
@@ -112,10 +113,6 @@ class IdempotencyKeyReused(Conflict):
     type, title = ProblemType.idempotency_key_reused, "Idempotency-Key already used for another request"
 
 
-class PayloadTooLarge(ProblemError):
-    status, type, title = 413, ProblemType.payload_too_large, "Request body too large"
-
-
 class UnsupportedMediaType(ProblemError):
     status, type, title = 415, ProblemType.unsupported_media_type, "Unsupported content type"
 
@@ -207,7 +204,12 @@ def install_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
         type_, title = _STARLETTE_TYPES.get(exc.status_code, (ProblemType.internal, "Error"))
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
         return problem_response(
-            request, status=exc.status_code, type_=type_, title=title, detail=detail, headers=exc.headers
+            request,
+            status=exc.status_code,
+            type_=type_,
+            title=title,
+            detail=detail,
+            headers=dict(exc.headers) if exc.headers else None,
         )
 
     async def on_database_down(request: Request, exc: Exception) -> JSONResponse:

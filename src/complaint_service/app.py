@@ -1,0 +1,96 @@
+"""The FastAPI application: lifespan resources, middleware, routers and problem handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from arq import create_pool
+from arq.connections import RedisSettings
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import ORJSONResponse
+from fastapi.routing import APIRoute
+
+from complaint_service import __version__
+from complaint_service.complaints.router import router as complaints_router
+from complaint_service.core.db import create_engine, create_sessionmaker
+from complaint_service.core.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from complaint_service.core.problems import FieldError, Problem, install_problem_handlers
+from complaint_service.customers.router import router as customers_router
+from complaint_service.intake.router import router as intake_router
+from complaint_service.intake.wechat_router import router as wechat_router
+from complaint_service.logging import configure_logging
+from complaint_service.ops.router import router as ops_router
+from complaint_service.settings import Settings
+
+DESCRIPTION = """\
+Every complaint channel into one schema, committed once. Channel adapters push complaints (raw channel
+payloads or canonical JSON) and get a reference back; frontends read complaints, customers and timelines.
+
+Authentication: `Authorization: Bearer <API key>` on every operation except `/healthz`, `/readyz` and
+the WeChat server protocol (which is verified by the account token's signature). Errors are RFC 9457
+`application/problem+json` with field-level `errors`.
+"""
+
+
+def operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}" if route.tags else route.name
+
+
+def redis_settings(url: str) -> RedisSettings:
+    return RedisSettings.from_dsn(url)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app for resolved settings: database and Redis URLs must be set (see cli.dev)."""
+    if settings.database_url is None or settings.redis_url is None:
+        raise ValueError("create_app needs database_url and redis_url")
+    database_url, redis_url = settings.database_url, settings.redis_url
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings, database_url)
+        redis = await create_pool(redis_settings(redis_url))
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.redis = redis
+        try:
+            yield
+        finally:
+            await redis.aclose()
+            await engine.dispose()
+
+    app = FastAPI(
+        title="complaint-service",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+        generate_unique_id_function=operation_id,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app, retry_after_seconds=settings.retry_after_seconds)
+    for router in (ops_router, intake_router, wechat_router, complaints_router, customers_router):
+        app.include_router(router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
+    return app
+
+
+def openapi_document(app: FastAPI) -> dict[str, Any]:
+    """The generated document plus the Problem schema that every error response refers to."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for model in (Problem, FieldError):
+            definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            definition.pop("$defs", None)
+            components[model.__name__] = definition
+        app.openapi_schema = schema
+    return app.openapi_schema

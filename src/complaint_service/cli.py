@@ -1,0 +1,146 @@
+"""complaint-service command line: thin parsing that calls into the features."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvicorn
+
+from complaint_service import migrate
+from complaint_service.app import create_app
+from complaint_service.auth import service as auth_service
+from complaint_service.core.db import create_engine, create_sessionmaker
+from complaint_service.embedded import EmbeddedServices, start_embedded
+from complaint_service.settings import Settings, get_settings
+
+OPENAPI_PATH = Path("openapi/openapi.json")
+
+
+def resolve(settings: Settings) -> tuple[Settings, EmbeddedServices | None]:
+    """Settings with both URLs set, starting embedded servers for whichever is not configured."""
+    if not settings.embedded:
+        return settings, None
+    services = start_embedded(settings.data_dir, database_url=settings.database_url, redis_url=settings.redis_url)
+    resolved = settings.model_copy(update={"database_url": services.database_url, "redis_url": services.redis_url})
+    return resolved, services
+
+
+def openapi_json(settings: Settings) -> str:
+    placeholder = settings.model_copy(
+        update={"database_url": "postgresql+asyncpg://unused/unused", "redis_url": "redis://unused"}
+    )
+    return json.dumps(create_app(placeholder).openapi(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def cmd_openapi(settings: Settings, args: argparse.Namespace) -> int:
+    document = openapi_json(settings)
+    path = Path(args.output)
+    if args.check:
+        if not path.exists() or path.read_text(encoding="utf-8") != document:
+            print(f"{path} is stale: run `complaint-service openapi`", file=sys.stderr)
+            return 1
+        print(f"{path} is current")
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(document, encoding="utf-8")
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    resolved, _services = resolve(settings)
+    assert resolved.database_url is not None
+    migrate.upgrade(resolved.database_url, args.revision)
+    return 0
+
+
+async def _with_session(settings: Settings, action: str, args: argparse.Namespace) -> int:
+    assert settings.database_url is not None
+    engine = create_engine(settings, settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            if action == "create":
+                try:
+                    key, token = await auth_service.create_key(session, name=args.name, scopes=args.scope)
+                except auth_service.UnknownScopeError as exc:
+                    print(exc, file=sys.stderr)
+                    return 2
+                print(json.dumps({"id": str(key.id), "name": key.name, "scopes": key.scopes, "token": token}))
+            elif action == "list":
+                for key in await auth_service.list_keys(session):
+                    revoked = key.revoked_at.isoformat() if key.revoked_at else "-"
+                    print(f"{key.id}  {key.prefix}…  {key.name}  {','.join(key.scopes)}  revoked={revoked}")
+            elif not await auth_service.revoke_key(session, key_id=uuid.UUID(args.id)):
+                print("no active key with that id", file=sys.stderr)
+                return 1
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def cmd_api_keys(settings: Settings, args: argparse.Namespace) -> int:
+    resolved, _services = resolve(settings)
+    return asyncio.run(_with_session(resolved, args.action, args))
+
+
+def cmd_api(settings: Settings, args: argparse.Namespace) -> int:
+    resolved, _services = resolve(settings)
+    host, port = args.host or resolved.host, args.port or resolved.port
+    if args.workers > 1:
+        if _services is not None:
+            print("--workers needs configured COMPLAINT_DATABASE_URL and COMPLAINT_REDIS_URL", file=sys.stderr)
+            return 2
+        uvicorn.run(
+            "complaint_service.cli:app_factory", factory=True, host=host, port=port, workers=args.workers,
+            log_config=None, timeout_graceful_shutdown=20,
+        )
+        return 0
+    uvicorn.run(create_app(resolved), host=host, port=port, log_config=None, timeout_graceful_shutdown=20)
+    return 0
+
+
+def app_factory() -> object:
+    """Entry for uvicorn's multi-process mode, where each process builds its own app."""
+    return create_app(get_settings())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="complaint-service", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    api = sub.add_parser("api", help="serve the HTTP API")
+    api.add_argument("--host")
+    api.add_argument("--port", type=int)
+    api.add_argument("--workers", type=int, default=1)
+    api.set_defaults(run=cmd_api)
+
+    mig = sub.add_parser("migrate", help="apply database migrations")
+    mig.add_argument("revision", nargs="?", default="head")
+    mig.set_defaults(run=cmd_migrate)
+
+    spec = sub.add_parser("openapi", help="write (or --check) openapi/openapi.json")
+    spec.add_argument("--output", default=str(OPENAPI_PATH))
+    spec.add_argument("--check", action="store_true")
+    spec.set_defaults(run=cmd_openapi)
+
+    keys = sub.add_parser("api-keys", help="create, list or revoke API keys")
+    key_sub = keys.add_subparsers(dest="action", required=True)
+    create = key_sub.add_parser("create")
+    create.add_argument("--name", required=True)
+    create.add_argument("--scope", action="append", required=True, help="repeatable, e.g. intake:wechat")
+    key_sub.add_parser("list")
+    revoke = key_sub.add_parser("revoke")
+    revoke.add_argument("id")
+    keys.set_defaults(run=cmd_api_keys)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    sys.exit(args.run(get_settings(), args))

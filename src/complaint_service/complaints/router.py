@@ -1,0 +1,124 @@
+"""Read API for complaints: list with filters and keyset cursors, detail, messages, timeline."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from complaint_service.auth.dependencies import ReaderKey
+from complaint_service.complaints import repository, timeline
+from complaint_service.complaints.schemas import ComplaintOut, EventOut, MessageOut
+from complaint_service.core.db import DbSession
+from complaint_service.core.problems import NotFound, problem_responses
+from complaint_service.core.schemas import Page, decode_cursor, encode_cursor
+from complaint_service.models import Complaint
+from complaint_service.models.enums import Category, Channel, ComplaintStatus, Department, Urgency
+
+router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
+READ_PROBLEMS = problem_responses(400, 401, 403, 422, 503)
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
+Cursor = Annotated[str | None, Query(max_length=64, description="`next_cursor` of the previous page.")]
+
+
+async def _load(session: DbSession, complaint_id: uuid.UUID) -> Complaint:
+    complaint = await repository.get(session, complaint_id=complaint_id)
+    if complaint is None:
+        raise NotFound(f"No complaint {complaint_id}.")
+    return complaint
+
+
+@router.get(
+    "",
+    summary="List complaints",
+    description="Newest first. Filters combine with AND; repeated values of one filter combine with OR. "
+    "Pages are keyset-based: complaints arriving while you page never shift or repeat items.",
+    response_model=Page[ComplaintOut],
+    responses=READ_PROBLEMS,
+)
+async def list_complaints(
+    session: DbSession,
+    principal: ReaderKey,
+    status: Annotated[list[ComplaintStatus] | None, Query()] = None,
+    channel: Annotated[list[Channel] | None, Query()] = None,
+    category: Annotated[list[Category] | None, Query()] = None,
+    urgency: Annotated[list[Urgency] | None, Query()] = None,
+    department: Annotated[list[Department] | None, Query()] = None,
+    assignee_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    received_from: Annotated[datetime | None, Query(description="Inclusive, ISO 8601 with offset.")] = None,
+    received_to: Annotated[datetime | None, Query(description="Exclusive, ISO 8601 with offset.")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200, description="Text in subject or body.")] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[ComplaintOut]:
+    where = repository.ComplaintFilter(
+        status=[s.value for s in status or ()],
+        channel=[c.value for c in channel or ()],
+        category=[c.value for c in category or ()],
+        urgency=[u.value for u in urgency or ()],
+        department=[d.value for d in department or ()],
+        assignee_id=assignee_id,
+        customer_id=customer_id,
+        received_from=received_from,
+        received_to=received_to,
+        text=q,
+    )
+    rows, last = await repository.list_page(
+        session, where=where, before=decode_cursor(cursor) if cursor else None, limit=limit
+    )
+    return Page[ComplaintOut](
+        items=[ComplaintOut.build(c, reveal_pii=principal.sees_pii) for c in rows],
+        next_cursor=encode_cursor(last) if last else None,
+    )
+
+
+@router.get(
+    "/{complaint_id}",
+    summary="Get one complaint",
+    response_model=ComplaintOut,
+    responses=problem_responses(401, 403, 404, 422, 503),
+)
+async def get_complaint(session: DbSession, principal: ReaderKey, complaint_id: uuid.UUID) -> ComplaintOut:
+    return ComplaintOut.build(await _load(session, complaint_id), reveal_pii=principal.sees_pii)
+
+
+@router.get(
+    "/{complaint_id}/messages",
+    summary="List a complaint's messages, oldest first",
+    response_model=Page[MessageOut],
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
+)
+async def list_complaint_messages(
+    session: DbSession, principal: ReaderKey, complaint_id: uuid.UUID, limit: Limit = 100, cursor: Cursor = None
+) -> Page[MessageOut]:
+    await _load(session, complaint_id)
+    rows = await repository.list_messages(
+        session, complaint_id=complaint_id, after=decode_cursor(cursor) if cursor else None, limit=limit
+    )
+    return Page[MessageOut](
+        items=[MessageOut.build(m, reveal_pii=principal.sees_pii) for m in rows],
+        next_cursor=encode_cursor(rows[-1].id) if len(rows) == limit else None,
+    )
+
+
+@router.get(
+    "/{complaint_id}/timeline",
+    summary="Get a complaint's timeline, oldest first",
+    description="Append-only events: receipt, messages, and every later decision with its actor and request id.",
+    response_model=Page[EventOut],
+    responses=problem_responses(400, 401, 403, 404, 422, 503),
+)
+async def get_timeline(
+    session: DbSession, principal: ReaderKey, complaint_id: uuid.UUID, limit: Limit = 100, cursor: Cursor = None
+) -> Page[EventOut]:
+    await _load(session, complaint_id)
+    rows = await timeline.list_events(
+        session, complaint_id=complaint_id, after=decode_cursor(cursor) if cursor else None, limit=limit
+    )
+    return Page[EventOut](
+        items=[EventOut.build(e, reveal_pii=principal.sees_pii) for e in rows],
+        next_cursor=encode_cursor(rows[-1].id) if len(rows) == limit else None,
+    )

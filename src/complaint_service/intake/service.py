@@ -1,0 +1,188 @@
+"""ingest(): one channel draft in, one committed-once complaint (or a threaded message) out."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaint_service.auth.scopes import Principal
+from complaint_service.complaints import timeline
+from complaint_service.core.clock import utcnow
+from complaint_service.core.ids import uuid7
+from complaint_service.core.problems import Conflict, IdempotencyKeyReused
+from complaint_service.customers import service as customer_service
+from complaint_service.intake.channels.base import ComplaintDraft
+from complaint_service.intake.language import detect_language
+from complaint_service.models import Complaint, Message
+from complaint_service.models.enums import MessageDirection, Visibility
+from complaint_service.pii.detect import contains_pii
+from complaint_service.settings import Settings
+
+
+class IntakeOutcome(StrEnum):
+    created = "created"
+    duplicate = "duplicate"
+    threaded = "threaded"
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    complaint: Complaint
+    outcome: IntakeOutcome
+
+
+def _message_row(draft: ComplaintDraft, complaint_id: uuid.UUID) -> dict[str, object]:
+    return {
+        "id": uuid7(),
+        "complaint_id": complaint_id,
+        "direction": MessageDirection.inbound.value,
+        "visibility": Visibility.public.value,
+        "channel": draft.channel.value,
+        "external_id": draft.external_id,
+        "author": draft.author,
+        "subject": draft.subject,
+        "body": draft.body,
+        "attachments": [a.model_dump(mode="json", exclude_none=True) for a in draft.attachments],
+        "flags": [f.value for f in draft.flags],
+    }
+
+
+async def _thread_onto(
+    session: AsyncSession, *, draft: ComplaintDraft, principal: Principal
+) -> IntakeResult | None:
+    """A reply to a message we already hold joins that complaint instead of opening a new one."""
+    if not draft.thread_refs:
+        return None
+    complaint = await session.scalar(
+        select(Complaint)
+        .join(Message, Message.complaint_id == Complaint.id)
+        .where(Message.channel == draft.channel.value, Message.external_id.in_(draft.thread_refs))
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    if complaint is None:
+        return None
+    inserted = await session.scalar(
+        pg_insert(Message)
+        .values(_message_row(draft, complaint.id))
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        .returning(Message.id)
+    )
+    if inserted is None:
+        return IntakeResult(complaint, IntakeOutcome.duplicate)
+    await timeline.record(
+        session,
+        complaint_id=complaint.id,
+        type="message.received",
+        actor=principal.actor,
+        data={"message_id": str(inserted), "channel": draft.channel.value, "flags": [f.value for f in draft.flags]},
+    )
+    await session.execute(update(Complaint).where(Complaint.id == complaint.id).values(updated_at=func.now()))
+    return IntakeResult(complaint, IntakeOutcome.threaded)
+
+
+async def _existing(
+    session: AsyncSession, *, draft: ComplaintDraft, idempotency_key: str | None, request_hash: str | None
+) -> Complaint:
+    clauses = []
+    if draft.external_id is not None:
+        clauses.append(and_(Complaint.channel == draft.channel.value, Complaint.external_id == draft.external_id))
+    if idempotency_key is not None:
+        clauses.append(Complaint.idempotency_key == idempotency_key)
+    existing = await session.scalar(select(Complaint).where(or_(*clauses)).limit(1)) if clauses else None
+    if existing is None:
+        raise Conflict("The complaint conflicts with one being written concurrently; retry the request.")
+    if (
+        idempotency_key is not None
+        and existing.idempotency_key == idempotency_key
+        and request_hash is not None
+        and existing.request_hash != request_hash
+    ):
+        raise IdempotencyKeyReused("This Idempotency-Key was used with a different request body.")
+    return existing
+
+
+async def ingest(
+    session: AsyncSession,
+    *,
+    draft: ComplaintDraft,
+    principal: Principal,
+    settings: Settings,
+    idempotency_key: str | None = None,
+    request_hash: str | None = None,
+) -> IntakeResult:
+    """Idempotent by (channel, external id) and by Idempotency-Key, via INSERT … ON CONFLICT.
+
+    Never commits: the caller's unit of work does, so a 2xx is only sent for committed data.
+    """
+    threaded = await _thread_onto(session, draft=draft, principal=principal)
+    if threaded is not None:
+        return threaded
+
+    scoped_key = f"{principal.key_id}:{idempotency_key}" if idempotency_key else None
+    customer_id = await customer_service.resolve_customer(
+        session,
+        identities=draft.identities,
+        name=draft.customer_name,
+        default_region=settings.default_phone_region,
+    )
+    has_pii = contains_pii(draft.subject) or contains_pii(draft.body)
+    complaint = await session.scalar(
+        pg_insert(Complaint)
+        .values(
+            id=uuid7(),
+            reference=func.complaint_reference(settings.reference_prefix, settings.timezone),
+            channel=draft.channel.value,
+            external_id=draft.external_id,
+            idempotency_key=scoped_key,
+            request_hash=request_hash,
+            customer_id=customer_id,
+            subject=draft.subject,
+            body=draft.body,
+            language=draft.language or detect_language(f"{draft.subject or ''}\n{draft.body}"),
+            attachments=[a.model_dump(mode="json", exclude_none=True) for a in draft.attachments],
+            channel_data=draft.channel_data,
+            order_id=draft.order_id,
+            product_sku=draft.product_sku,
+            app_version=draft.app_version,
+            amount=draft.amount,
+            currency=draft.currency.upper() if draft.currency else None,
+            tags=sorted(set(draft.tags)),
+            flags=sorted({f.value for f in draft.flags}),
+            has_pii=has_pii,
+            received_at=draft.received_at or utcnow(),
+        )
+        .on_conflict_do_nothing()
+        .returning(Complaint),
+        execution_options={"populate_existing": True},
+    )
+    if complaint is None:
+        existing = await _existing(
+            session, draft=draft, idempotency_key=scoped_key, request_hash=request_hash
+        )
+        return IntakeResult(existing, IntakeOutcome.duplicate)
+
+    await session.execute(
+        pg_insert(Message)
+        .values(_message_row(draft, complaint.id))
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+    )
+    await timeline.record(
+        session,
+        complaint_id=complaint.id,
+        type="complaint.received",
+        actor=principal.actor,
+        data={
+            "channel": draft.channel.value,
+            "external_id": draft.external_id,
+            "reference": complaint.reference,
+            "flags": complaint.flags,
+            "has_pii": has_pii,
+        },
+    )
+    return IntakeResult(complaint, IntakeOutcome.created)

@@ -1,0 +1,4 @@
+"""Shared fixtures: a real PostgreSQL built by Alembic, real Redis, and the app over ASGI."""
+
+from tests.fixtures.app import admin_headers, api_client, app, intake_headers, make_key, reader_headers  # noqa: F401
+from tests.fixtures.db import clean_tables, database_url, engine, redis_url, sessionmaker, settings  # noqa: F401
