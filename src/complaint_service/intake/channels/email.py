@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import errors
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import getaddresses, parsedate_to_datetime
 from typing import Any
 
@@ -64,13 +64,13 @@ class _Body:
         return any(text.strip() and not from_html for text, from_html in self.texts)
 
 
-def _raw_values(part: EmailMessage, name: str) -> list[str]:
+def _raw_values(part: MIMEPart, name: str) -> list[str]:
     """Header values as sent: policy.default decodes RFC 2047 with the too-narrow GB2312 codec."""
     wanted = name.lower()
     return [str(value) for key, value in part.raw_items() if key.lower() == wanted]
 
 
-def _first(part: EmailMessage, name: str) -> str | None:
+def _first(part: MIMEPart, name: str) -> str | None:
     values = _raw_values(part, name)
     return raw_header_text(values[0]) if values else None
 
@@ -80,7 +80,7 @@ def _is_address(address: str) -> bool:
     return bool(local and domain) and not any(char.isspace() for char in address)
 
 
-def _addresses(part: EmailMessage, name: str) -> list[tuple[str, str]]:
+def _addresses(part: MIMEPart, name: str) -> list[tuple[str, str]]:
     pairs = getaddresses([raw_header_text(value) for value in _raw_values(part, name)])
     return [(display, addr.strip().lower()) for display, addr in pairs if _is_address(addr.strip())]
 
@@ -103,7 +103,7 @@ def _parse(raw: bytes) -> EmailMessage:
     return message
 
 
-def _external_id(message: EmailMessage, raw: bytes) -> tuple[str, str | None]:
+def _external_id(message: MIMEPart, raw: bytes) -> tuple[str, str | None]:
     """(external id, Message-ID); without a Message-ID the raw bytes' hash makes redelivery idempotent."""
     header = _first(message, "Message-ID")
     found = _message_ids(header)
@@ -115,7 +115,7 @@ def _external_id(message: EmailMessage, raw: bytes) -> tuple[str, str | None]:
     return message_id, message_id
 
 
-def _received_at(message: EmailMessage) -> datetime | None:
+def _received_at(message: MIMEPart) -> datetime | None:
     value = _first(message, "Date")
     if not value:
         return None
@@ -126,7 +126,7 @@ def _received_at(message: EmailMessage) -> datetime | None:
     return parsed if parsed.tzinfo is not None else None
 
 
-def _thread_refs(message: EmailMessage, own_id: str | None) -> list[str]:
+def _thread_refs(message: MIMEPart, own_id: str | None) -> list[str]:
     """In-Reply-To first, then References newest-first (the header lists them oldest-first)."""
     in_reply_to = _message_ids(_first(message, "In-Reply-To"))
     references = _message_ids(_first(message, "References"))
@@ -135,7 +135,7 @@ def _thread_refs(message: EmailMessage, own_id: str | None) -> list[str]:
     return [ref for ref in ordered if len(ref) <= _MAX_ID_CHARS][:_MAX_THREAD_REFS]
 
 
-def _auto_generated_reason(message: EmailMessage, sender: str, subject: str | None) -> str | None:
+def _auto_generated_reason(message: MIMEPart, sender: str, subject: str | None) -> str | None:
     submitted = (_first(message, "Auto-Submitted") or "").split(";")[0].strip().lower()
     if submitted and submitted != "no":
         return f"auto-submitted: {submitted[:50]}"
@@ -155,12 +155,12 @@ def _auto_generated_reason(message: EmailMessage, sender: str, subject: str | No
     return None
 
 
-def _payload_bytes(part: EmailMessage) -> bytes:
+def _payload_bytes(part: MIMEPart) -> bytes:
     data = part.get_payload(decode=True)
     return data if isinstance(data, bytes) else b""
 
 
-def _filename(part: EmailMessage) -> str | None:
+def _filename(part: MIMEPart) -> str | None:
     for header, param in (("Content-Disposition", "filename"), ("Content-Type", "name")):
         values = _raw_values(part, header)
         name = header_param(values[0], header, param) if values else None
@@ -169,7 +169,7 @@ def _filename(part: EmailMessage) -> str | None:
     return None
 
 
-def _attachment_size(part: EmailMessage) -> int | None:
+def _attachment_size(part: MIMEPart) -> int | None:
     if not part.is_multipart():
         return len(_payload_bytes(part))
     try:
@@ -178,7 +178,7 @@ def _attachment_size(part: EmailMessage) -> int | None:
         return None
 
 
-def _leaf(part: EmailMessage, body: _Body) -> None:
+def _leaf(part: MIMEPart, body: _Body) -> None:
     content_type = part.get_content_type()
     if content_type not in _BODY_TYPES or part.get_content_disposition() == "attachment":
         size = _attachment_size(part)
@@ -197,7 +197,7 @@ def _leaf(part: EmailMessage, body: _Body) -> None:
     body.texts.append((text, content_type == "text/html"))
 
 
-def _walk(part: EmailMessage, body: _Body, depth: int = 0) -> None:
+def _walk(part: MIMEPart, body: _Body, depth: int = 0) -> None:
     """Collect body text and attachment metadata; of alternatives, plain text wins over HTML."""
     if depth > _MAX_DEPTH:
         raise MalformedPayload("The MIME parts are nested too deeply.")
@@ -224,7 +224,7 @@ def _walk(part: EmailMessage, body: _Body, depth: int = 0) -> None:
         body.charsets |= chosen.charsets
 
 
-def _extract(message: EmailMessage) -> _Body:
+def _extract(message: MIMEPart) -> _Body:
     if message.get_content_maintype() == "multipart" and not message.is_multipart():
         raise MalformedPayload("The message is declared multipart but no parts can be found (boundary).")
     body = _Body()
@@ -254,7 +254,7 @@ def normalize_email(raw: bytes) -> ComplaintDraft:
     new_text = strip_quoted(full_text) or full_text
 
     raw_subject = _first(message, "Subject")
-    subject = decode_header_value(raw_subject).strip() or None if raw_subject is not None else None
+    subject = (decode_header_value(raw_subject).strip() or None) if raw_subject is not None else None
     raw_from = _first(message, "From") or ""
     external_id, message_id = _external_id(message, raw)
     data: dict[str, Any] = {

@@ -13,12 +13,14 @@ _BLANK_RUN = re.compile(r"\n{3,}")
 
 _SEPARATOR = re.compile(r"^\s*-{2,}\s*(?:original message|原始邮件|原始郵件|原始信件)\s*-{2,}\s*$", re.I)
 _ON_WROTE = re.compile(r"^\s*On\s.*\d.*\bwrote:\s*$", re.I)
-_CHINESE_WROTE = re.compile(r"^\s*.*(?:\d{4}\s*年|\d{4}[-/.]\d{1,2}|\d{1,2}:\d{2}).*(?:写道|寫道)\s*[:：]\s*$")
-_FROM_KEY = re.compile(r"^\s*\**\s*(?:from|发件人|發件人|寄件者|寄件人)\s*\**\s*[:：]", re.I)
-_DATE_KEY = re.compile(r"(?:^|\s)\**(?:sent|date|发送时间|發送時間|日期|寄件日期|时间|時間)\s*\**\s*[:：]", re.I)
-_TO_OR_SUBJECT_KEY = re.compile(
-    r"(?:^|\s)\**(?:to|subject|收件人|收件者|主题|主題|主旨)\s*\**\s*[:：]", re.I
+_CHINESE_WROTE = re.compile(
+    r"^\s*.*(?:\d{4}\s*年|\d{4}[-/.]\d{1,2}|\d{1,2}:\d{2}).*(?:写道|寫道)\s*[:：]\s*$"
 )
+_FROM_KEY = re.compile(r"^\s*\**\s*(?:from|发件人|發件人|寄件者|寄件人)\s*\**\s*[:：]", re.I)
+_DATE_KEY = re.compile(
+    r"(?:^|\s)\**(?:sent|date|发送时间|發送時間|日期|寄件日期|时间|時間)\s*\**\s*[:：]", re.I
+)
+_TO_OR_SUBJECT_KEY = re.compile(r"(?:^|\s)\**(?:to|subject|收件人|收件者|主题|主題|主旨)\s*\**\s*[:：]", re.I)
 _RULE_LINE = re.compile(r"^\s*(?:_{5,}|-{5,})\s*$")
 _HEADER_BLOCK_LINES = 6
 _ATTRIBUTION_MAX_CHARS = 300

@@ -40,8 +40,9 @@ def _plausible_phone(value: str) -> str:
 
 
 Timestamp = Annotated[datetime, AfterValidator(_assume_channel_tz)]
+# Constraints before validators: pydantic checks lengths placed after a validator before stripping.
 ExternalId = Annotated[
-    str, BeforeValidator(_int_as_str), StringConstraints(strip_whitespace=True, min_length=1, max_length=128)
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128), BeforeValidator(_int_as_str)
 ]
 Body = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=BODY_MAX)]
 Phone = Annotated[
@@ -75,5 +76,5 @@ def compact(**values: Any) -> dict[str, Any]:
     return {
         key: value.isoformat() if isinstance(value, datetime) else value
         for key, value in values.items()
-        if value is not None and value != [] and value != {}
+        if value is not None and not (isinstance(value, str | list | dict) and not value)
     }

@@ -137,7 +137,6 @@ class PhoneTranscriptPayload(ChannelPayload):
         return caller or self.summary or self._transcript()
 
     def to_draft(self) -> ComplaintDraft:
-        transcript = self._transcript()
         return ComplaintDraft(
             channel=self.channel,
             external_id=self.call_id,
@@ -148,7 +147,7 @@ class PhoneTranscriptPayload(ChannelPayload):
             else [],
             attachments=([attachment_from_url(self.recording_url)] if self.recording_url else []),
             channel_data=compact(
-                transcript=transcript or None,
+                transcript=self._transcript(),
                 summary=self.summary,
                 called_number=self.called_number,
                 agent_id=self.agent_id,
