@@ -9,7 +9,6 @@ from typing import Any
 from arq.connections import ArqRedis
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import ORJSONResponse
 from fastapi.routing import APIRoute
 
 from complaint_service import __version__
@@ -69,7 +68,6 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        default_response_class=ORJSONResponse,
         generate_unique_id_function=operation_id,
     )
     app.state.settings = settings

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from complaint_service.auth.dependencies import ReaderKey
-from complaint_service.complaints import repository, timeline
+from complaint_service.complaints import examples, repository, timeline
 from complaint_service.complaints.schemas import ComplaintOut, EventOut, MessageOut
 from complaint_service.core.db import DbSession
 from complaint_service.core.problems import NotFound, problem_responses
@@ -36,7 +36,7 @@ async def _load(session: DbSession, complaint_id: uuid.UUID) -> Complaint:
     description="Newest first. Filters combine with AND; repeated values of one filter combine with OR. "
     "Pages are keyset-based: complaints arriving while you page never shift or repeat items.",
     response_model=Page[ComplaintOut],
-    responses=READ_PROBLEMS,
+    responses={**examples.ok(examples.page(examples.COMPLAINT)), **READ_PROBLEMS},
 )
 async def list_complaints(
     session: DbSession,
@@ -79,7 +79,7 @@ async def list_complaints(
     "/{complaint_id}",
     summary="Get one complaint",
     response_model=ComplaintOut,
-    responses=problem_responses(401, 403, 404, 422, 503),
+    responses={**examples.ok(examples.COMPLAINT), **problem_responses(401, 403, 404, 422, 503)},
 )
 async def get_complaint(session: DbSession, principal: ReaderKey, complaint_id: uuid.UUID) -> ComplaintOut:
     return ComplaintOut.build(await _load(session, complaint_id), reveal_pii=principal.sees_pii)
@@ -89,7 +89,7 @@ async def get_complaint(session: DbSession, principal: ReaderKey, complaint_id: 
     "/{complaint_id}/messages",
     summary="List a complaint's messages, oldest first",
     response_model=Page[MessageOut],
-    responses=problem_responses(400, 401, 403, 404, 422, 503),
+    responses={**examples.ok(examples.page(examples.MESSAGE)), **problem_responses(400, 401, 403, 404, 422, 503)},
 )
 async def list_complaint_messages(
     session: DbSession, principal: ReaderKey, complaint_id: uuid.UUID, limit: Limit = 100, cursor: Cursor = None
@@ -109,7 +109,7 @@ async def list_complaint_messages(
     summary="Get a complaint's timeline, oldest first",
     description="Append-only events: receipt, messages, and every later decision with its actor and request id.",
     response_model=Page[EventOut],
-    responses=problem_responses(400, 401, 403, 404, 422, 503),
+    responses={**examples.ok(examples.page(examples.EVENT)), **problem_responses(400, 401, 403, 404, 422, 503)},
 )
 async def get_timeline(
     session: DbSession, principal: ReaderKey, complaint_id: uuid.UUID, limit: Limit = 100, cursor: Cursor = None

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from complaint_service.auth.dependencies import ReaderKey
+from complaint_service.complaints import examples
 from complaint_service.complaints import repository as complaint_repository
 from complaint_service.complaints.schemas import ComplaintOut
 from complaint_service.core.db import DbSession
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/v1/customers", tags=["customers"])
     description="Identities are masked unless the key has `pii:read`. Further complaints: "
     "`GET /v1/complaints?customer_id=…&cursor=complaints_next_cursor`.",
     response_model=CustomerOut,
-    responses=problem_responses(401, 403, 404, 422, 503),
+    responses={**examples.ok(examples.CUSTOMER), **problem_responses(401, 403, 404, 422, 503)},
 )
 async def get_customer(
     session: DbSession,

@@ -177,7 +177,7 @@ def _json_channel_route(
         session: DbSession,
         settings: AppSettings,
         principal: Authenticated,
-        payload: Annotated[payload_type, Body()],  # type: ignore[valid-type]
+        payload: ChannelPayload,
         idempotency_key: IdempotencyKey = None,
     ) -> IntakeReceipt:
         check_channel(principal, channel)
@@ -186,6 +186,8 @@ def _json_channel_route(
             draft=payload.to_draft(), principal=principal, idempotency_key=idempotency_key,
         )
 
+    # Resolved here, not from the string annotation: FastAPI must see this channel's concrete model.
+    create_from_channel.__annotations__["payload"] = Annotated[payload_type, Body()]
     create_from_channel.__name__ = f"create_from_{channel.value}"
     return create_from_channel
 

@@ -95,8 +95,9 @@ class TestWeiboPayload:
 
     def test_numeric_ids_beyond_js_safe_integers_stay_exact(self) -> None:
         json = (
-            '{"type": "direct_message", "id": 5105723196491853999, "created_at": "Sun Nov 22 10:30:00 +0800 2026",'
-            ' "text": "在吗？退款呢", "user": {"uid": 7716350244123, "screen_name": "Echo"}}'
+            '{"type": "direct_message", "id": 5105723196491853999,'
+            ' "created_at": "Sun Nov 22 10:30:00 +0800 2026", "text": "在吗？退款呢",'
+            ' "user": {"uid": 7716350244123, "screen_name": "Echo"}}'
         )
 
         payload = WeiboPayload.model_validate_json(json)
@@ -391,9 +392,15 @@ class TestAppFeedbackPayload:
         assert result.channel_data["os"] == "Android 15"
         assert result.received_at == datetime(2026, 11, 22, 1, 5, tzinfo=UTC)
 
+    def test_android_locale_becomes_a_language_tag(self) -> None:
+        raw = examples(AppFeedbackPayload)[1] | {"locale": "zh_TW", "text": "更新5.2.1後一直閃退，無法登入。"}
+
+        assert draft(AppFeedbackPayload, raw).language == "zh-TW"
+
     @pytest.mark.parametrize(
         "change",
         [
+            {"locale": "Chinese (Simplified)"},
             {"user_id": ""},
             {"text": ""},
             {"text": "卡" * 20_001},

@@ -48,7 +48,10 @@ class AppFeedbackPayload(ChannelPayload):
         default=None, max_length=32, description="Connection type: `wifi`, `5G`, `4G`…"
     )
     locale: str | None = Field(
-        default=None, max_length=35, description="App UI locale as a BCP 47 tag, e.g. `zh-CN`."
+        default=None,
+        max_length=16,
+        pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8}){0,2}$",
+        description="App UI locale, e.g. `zh-CN`, `zh-Hant-TW`; Android's `zh_CN` form is accepted.",
     )
     screenshots: list[Screenshot] = Field(default_factory=list, max_length=10)
     category_hint: str | None = Field(
@@ -108,7 +111,7 @@ class AppFeedbackPayload(ChannelPayload):
             external_id=self.feedback_id,
             received_at=self.submitted_at,
             body=self.text,
-            language=self.locale,
+            language=self.locale.replace("_", "-") if self.locale else None,
             identities=self._identities(),
             attachments=[
                 attachment_from_url(s.url, content_type=s.content_type, size=s.size) for s in self.screenshots
