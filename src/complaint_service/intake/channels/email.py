@@ -16,6 +16,7 @@ from typing import Any
 from complaint_service.core.problems import MalformedPayload
 from complaint_service.intake.channels.base import Attachment, ComplaintDraft, IdentityIn
 from complaint_service.intake.channels.email_decoding import (
+    clean_text,
     decode_bytes,
     decode_header_value,
     encoded_word_charsets,
@@ -38,6 +39,7 @@ _MAX_ADDRESS_CHARS = 320
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.I)
+_CHARSET_LABEL = re.compile(r"[a-z0-9_.:-]{1,40}")
 _BODY_TYPES = frozenset({"text/plain", "text/html"})
 _PARSE_ERRORS = (errors.MessageError, ValueError, TypeError, LookupError, IndexError, RecursionError)
 
@@ -77,7 +79,7 @@ def _first(part: MIMEPart, name: str) -> str | None:
 
 def _is_address(address: str) -> bool:
     local, _, domain = address.rpartition("@")
-    return bool(local and domain) and not any(char.isspace() for char in address)
+    return bool(local and domain) and address.isprintable() and " " not in address
 
 
 def _addresses(part: MIMEPart, name: str) -> list[tuple[str, str]]:
@@ -179,7 +181,7 @@ def _attachment_size(part: MIMEPart) -> int | None:
 
 
 def _leaf(part: MIMEPart, body: _Body) -> None:
-    content_type = part.get_content_type()
+    content_type = clean_text(part.get_content_type())
     if content_type not in _BODY_TYPES or part.get_content_disposition() == "attachment":
         size = _attachment_size(part)
         body.attachments.append(Attachment(name=_filename(part), content_type=content_type[:200], size=size))
@@ -266,7 +268,8 @@ def normalize_email(raw: bytes) -> ComplaintDraft:
     reply_to = [addr for _, addr in _addresses(message, "Reply-To")]
     if reply_to:
         data["reply_to"] = reply_to
-    charsets = body.charsets | encoded_word_charsets(raw_subject or "") | encoded_word_charsets(raw_from)
+    declared = body.charsets | encoded_word_charsets(raw_subject or "") | encoded_word_charsets(raw_from)
+    charsets = {label for label in declared if _CHARSET_LABEL.fullmatch(label)}
     if charsets:
         data["charsets"] = sorted(charsets)
     if texts and all(from_html for text, from_html in body.texts if text.strip()):

@@ -65,7 +65,7 @@ def raw_header_text(value: str) -> str:
     """Unfold a raw header value and decode stray 8-bit bytes (kept by the parser as surrogates)."""
     unfolded = _FOLD.sub("", value).strip()
     if not _SURROGATE.search(unfolded):
-        return unfolded
+        return clean_text(unfolded)
     return decode_bytes(unfolded.encode("utf-8", "surrogateescape"), None)
 
 
