@@ -53,6 +53,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Commit before the response is sent (used with scope="function"), so a 2xx means committed."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session:
+        session.info["redis"] = request.app.state.redis
         try:
             yield session
         except BaseException:

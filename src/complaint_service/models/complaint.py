@@ -49,6 +49,15 @@ class Complaint(Base):
         Index("ix_complaints_assignee_status_id", "assignee_id", "status", "id"),
         Index("ix_complaints_customer_id_id", "customer_id", "id"),
         Index("ix_complaints_received_at", "received_at"),
+        # Reconciler: complaints committed but not yet triaged (small, since triage takes milliseconds).
+        Index("ix_complaints_untriaged_created_at", "created_at", postgresql_where=text("triaged_at IS NULL")),
+        # Department queues: triaged, routed, nobody assigned yet.
+        Index(
+            "ix_complaints_queued_department",
+            "department",
+            "id",
+            postgresql_where=text("assignee_id IS NULL AND status = 'triaged'"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
@@ -84,6 +93,10 @@ class Complaint(Base):
     resolution_due_at: Mapped[datetime | None] = mapped_column()
     resolved_at: Mapped[datetime | None] = mapped_column()
     closed_at: Mapped[datetime | None] = mapped_column()
+    triaged_at: Mapped[datetime | None] = mapped_column()
+    assigned_at: Mapped[datetime | None] = mapped_column()
+    required_skills: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
+    escalation_level: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
     __mapper_args__ = {"version_id_col": version}

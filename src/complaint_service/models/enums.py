@@ -95,3 +95,55 @@ class ComplaintFlag(StrEnum):
 def sql_in(enum: type[StrEnum]) -> str:
     """The body of a CHECK constraint listing an enum's values."""
     return ", ".join(f"'{member.value}'" for member in enum)
+
+
+class AssignmentStrategy(StrEnum):
+    round_robin = "round_robin"
+    least_loaded = "least_loaded"
+
+
+class AgentStatus(StrEnum):
+    active = "active"
+    away = "away"
+
+
+class AgentRole(StrEnum):
+    agent = "agent"
+    team_lead = "team_lead"
+    supervisor = "supervisor"
+    manager = "manager"
+
+
+class ClockKind(StrEnum):
+    first_response = "first_response"
+    next_response = "next_response"
+    periodic_update = "periodic_update"
+    resolution = "resolution"
+
+
+class ClockState(StrEnum):
+    running = "running"
+    paused = "paused"
+    met = "met"
+    cancelled = "cancelled"
+
+
+class ActionKind(StrEnum):
+    warning = "warning"
+    breach = "breach"
+    escalation = "escalation"
+
+
+class DeliveryStatus(StrEnum):
+    pending = "pending"
+    delivered = "delivered"
+    dead = "dead"
+
+
+OPEN_STATUSES = (
+    ComplaintStatus.new,
+    ComplaintStatus.triaged,
+    ComplaintStatus.assigned,
+    ComplaintStatus.in_progress,
+    ComplaintStatus.pending_customer,
+)

@@ -453,9 +453,9 @@ class TestNormalizeEmail:
             (("Auto-Submitted: auto-replied",), "Subject: Re: complaint", "auto-submitted: auto-replied"),
             (("Precedence: bulk",), "Subject: Weekly deals", "precedence: bulk"),
             (("X-Autoreply: yes",), "Subject: Re: complaint", "x-autoreply"),
-            ((), f"Subject: {b_word('自动回复：我现在休假中', 'utf-8')}", "subject"),
-            ((), "Subject: Automatic reply: Re: complaint", "subject"),
-            ((), f"Subject: {b_word('系统退信', 'gbk', 'gb2312')}", "subject"),
+            ((), f"Subject: {b_word('自动回复：我现在休假中', 'utf-8')}", "subject: 自动回复"),
+            ((), "Subject: Automatic reply: Re: complaint", "subject: automatic reply"),
+            ((), f"Subject: {b_word('系统退信', 'gbk', 'gb2312')}", "subject: 系统退信"),
         ],
     )
     def test_auto_generated_mail_is_flagged(

@@ -7,7 +7,7 @@ import binascii
 import codecs
 import quopri
 import re
-from email.message import Message
+from email.message import Message, MIMEPart
 
 # Labels Python does not know, or knows as a narrower codec than senders actually use.
 _GB_LABELS = frozenset({"gb_2312-80", "gb2312-80", "x-gbk", "x-gb2312", "csgb2312", "ms936", "windows-936"})
@@ -142,3 +142,14 @@ def header_param(raw_value: str, header: str, name: str) -> str | None:
             return clean_text(encoded)
         return decode_bytes(data, charset)
     return decode_header_value(value)
+
+
+def raw_header_values(part: MIMEPart, name: str) -> list[str]:
+    """Header values as sent: policy.default decodes RFC 2047 with the too-narrow GB2312 codec."""
+    wanted = name.lower()
+    return [str(value) for key, value in part.raw_items() if key.lower() == wanted]
+
+
+def first_header(part: MIMEPart, name: str) -> str | None:
+    values = raw_header_values(part, name)
+    return raw_header_text(values[0]) if values else None
