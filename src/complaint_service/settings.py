@@ -44,7 +44,19 @@ class WorkerConfig(BaseModel):
     max_jobs: int = 20
     job_timeout_seconds: int = 60
     max_tries: int = 5
-    keep_result_seconds: int = 5
+    poll_delay_seconds: float = 0.1
+    shutdown_grace_seconds: int = 25
+    reconcile_every_seconds: int = Field(default=5, ge=1, le=60)
+    triage_grace_seconds: int = Field(default=5, ge=0, description="Untriaged this long: re-enqueue.")
+    timer_lookahead_seconds: int = Field(default=10, ge=0, description="Reconciler schedules timers due this soon.")
+
+
+class OutboundConfig(BaseModel):
+    timeout_seconds: float = 10.0
+    retry_window_seconds: int = Field(default=24 * 3600, description="Retry this long, then dead-letter.")
+    backoff_base_seconds: float = 2.0
+    backoff_cap_seconds: float = 600.0
+    user_agent: str = "complaint-service-webhooks/1"
 
 
 class Settings(BaseSettings):
@@ -79,6 +91,7 @@ class Settings(BaseSettings):
     retry_after_seconds: int = 5
     wechat: WeChatAccount = WeChatAccount()
     worker: WorkerConfig = WorkerConfig()
+    outbound: OutboundConfig = OutboundConfig()
 
     @field_validator("timezone")
     @classmethod

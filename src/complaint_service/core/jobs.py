@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
+import httpx
 import structlog
 from arq.connections import ArqRedis
-from sqlalchemy.ext.asyncio import AsyncSession
+from arq.worker import Function, func
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaint_service.core.after_commit import add_effect
+from complaint_service.settings import Settings
 
 QUEUE_NAME = "complaint-service:queue"
 
@@ -55,3 +59,47 @@ def enqueue_after_commit(
         await enqueue(redis, name, *args, job_key=job_key, defer_until=defer_until)
 
     add_effect(session, effect)
+
+
+TaskBody = Callable[..., Awaitable[Any]]
+
+
+def task(name: str, *, keep_result_seconds: float = 5) -> Callable[[TaskBody], Function]:
+    """Wrap `async def body(session, *ids)` as an arq job: one transaction, logs bound to the job.
+
+    Commits when the body returns, rolls back when it raises; the request id of the HTTP request
+    that caused the job is bound to every log line and event it writes.
+    """
+
+    def wrap(body: TaskBody) -> Function:
+        async def run(ctx: dict[str, Any], *args: Any, request_id: str | None = None) -> Any:
+            structlog.contextvars.clear_contextvars()
+            structlog.contextvars.bind_contextvars(
+                request_id=request_id, job=name, job_id=ctx.get("job_id"), job_try=ctx.get("job_try")
+            )
+            sessionmaker: async_sessionmaker[AsyncSession] = ctx["sessionmaker"]
+            async with sessionmaker() as session:
+                session.info.update(redis=ctx["redis"], settings=ctx["settings"], http=ctx["http"])
+                try:
+                    result = await body(session, *args)
+                except BaseException:
+                    await session.rollback()
+                    raise
+                await session.commit()
+            return result
+
+        run.__qualname__ = run.__name__ = name
+        return func(run, name=name, keep_result=keep_result_seconds)
+
+    return wrap
+
+
+def session_settings(session: AsyncSession) -> Settings:
+    """The settings a job's session was opened with (the API passes settings explicitly)."""
+    settings: Settings = session.info["settings"]
+    return settings
+
+
+def session_http(session: AsyncSession) -> httpx.AsyncClient:
+    client: httpx.AsyncClient = session.info["http"]
+    return client

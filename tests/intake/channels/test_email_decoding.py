@@ -54,7 +54,8 @@ class TestDecodeHeaderValue:
 class TestHeaderParam:
     def test_rfc2231_continuations_in_gb2312(self) -> None:
         encoded = urllib.parse.quote("朱镕基路小票.jpg".encode("gb18030"))
-        value = f"attachment; filename*0*=gb2312''{encoded[:15]}; filename*1*={encoded[15:]}"
+        cut = encoded.index("%", 10)
+        value = f"attachment; filename*0*=gb2312''{encoded[:cut]}; filename*1*={encoded[cut:]}"
 
         assert header_param(value, "Content-Disposition", "filename") == "朱镕基路小票.jpg"
 

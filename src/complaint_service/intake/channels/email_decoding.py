@@ -105,14 +105,14 @@ def decode_header_value(value: str) -> str:
     for match in _ENCODED_WORD.finditer(text):
         between = text[position : match.start()]
         position = match.end()
-        if between and not (between.isspace() and pending_charset is not None):
-            flush()
-            pieces.append(between)
         data = _word_bytes(match.group(2), match.group(3))
         if data is None:
             flush()
-            pieces.append(match.group(0))
+            pieces.extend((between, match.group(0)))
             continue
+        if between and not (between.isspace() and pending_charset is not None):
+            flush()
+            pieces.append(between)
         charset = _charset_label(match.group(1))
         if charset != pending_charset:
             flush()

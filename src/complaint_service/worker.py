@@ -1,0 +1,80 @@
+"""The arq worker: collects every feature's jobs and crons and owns their long-lived clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from arq.connections import RedisSettings
+from arq.cron import CronJob
+from arq.worker import Function, Worker
+
+from complaint_service.core.db import create_engine, create_sessionmaker
+from complaint_service.core.jobs import QUEUE_NAME
+from complaint_service.logging import configure_logging
+from complaint_service.outbound import tasks as outbound_tasks
+from complaint_service.routing import tasks as routing_tasks
+from complaint_service.settings import Settings
+from complaint_service.sla import tasks as sla_tasks
+from complaint_service.triage import tasks as triage_tasks
+
+FUNCTIONS: list[Function] = [
+    *triage_tasks.FUNCTIONS,
+    *routing_tasks.FUNCTIONS,
+    *sla_tasks.FUNCTIONS,
+    *outbound_tasks.FUNCTIONS,
+]
+
+
+def cron_jobs(settings: Settings) -> list[CronJob]:
+    every = settings.worker.reconcile_every_seconds
+    return [
+        *triage_tasks.crons(every),
+        *routing_tasks.crons(every),
+        *sla_tasks.crons(every),
+        *outbound_tasks.crons(every),
+    ]
+
+
+def worker_options(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments for arq's Worker, shared by the CLI, `dev` and the end-to-end tests."""
+    assert settings.database_url is not None and settings.redis_url is not None
+    database_url = settings.database_url
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        configure_logging(settings)
+        engine = create_engine(settings, database_url)
+        ctx.update(
+            engine=engine,
+            sessionmaker=create_sessionmaker(engine),
+            settings=settings,
+            http=httpx.AsyncClient(
+                timeout=settings.outbound.timeout_seconds,
+                headers={"User-Agent": settings.outbound.user_agent},
+                follow_redirects=False,
+            ),
+        )
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        await ctx["http"].aclose()
+        await ctx["engine"].dispose()
+
+    return {
+        "functions": FUNCTIONS,
+        "cron_jobs": cron_jobs(settings),
+        "queue_name": QUEUE_NAME,
+        "redis_settings": RedisSettings.from_dsn(settings.redis_url),
+        "on_startup": startup,
+        "on_shutdown": shutdown,
+        "max_jobs": settings.worker.max_jobs,
+        "job_timeout": settings.worker.job_timeout_seconds,
+        "max_tries": settings.worker.max_tries,
+        "poll_delay": settings.worker.poll_delay_seconds,
+        "job_completion_wait": settings.worker.shutdown_grace_seconds,
+        "health_check_interval": 10,
+        "keep_result": 5,
+    }
+
+
+def create_worker(settings: Settings, **overrides: Any) -> Worker:
+    return Worker(**{**worker_options(settings), **overrides})
