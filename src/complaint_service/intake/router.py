@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from complaint_service.auth.dependencies import Authenticated
 from complaint_service.auth.scopes import Principal
@@ -162,7 +163,8 @@ async def create_from_email(
 ) -> IntakeReceipt:
     check_channel(principal, Channel.email)
     require_media_type(request, "message/rfc822")
-    draft = normalize_email(await request.body())
+    # MIME parsing is CPU-bound (a hostile message takes seconds): keep it off the event loop.
+    draft = await run_in_threadpool(normalize_email, await request.body())
     return await accept(
         request, response, session, settings, draft=draft, principal=principal, idempotency_key=idempotency_key
     )

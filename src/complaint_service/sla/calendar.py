@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -94,7 +95,9 @@ class WorkingHours:
         """Build from {"mon": ["09:00-12:00", "13:00-18:00"], ...}; missing weekdays are closed."""
         unknown = sorted(set(spec) - set(WEEKDAY_NAMES))
         if unknown:
-            raise ValueError(f"hours: unknown weekday(s) {', '.join(unknown)}; use {', '.join(WEEKDAY_NAMES)}")
+            raise ValueError(
+                f"hours: unknown weekday(s) {', '.join(unknown)}; use {', '.join(WEEKDAY_NAMES)}"
+            )
         days: list[DayHours] = []
         for name in WEEKDAY_NAMES:
             texts = spec.get(name, [])
@@ -109,7 +112,7 @@ class WorkingHours:
                 except ValueError as exc:
                     raise ValueError(f"hours.{name}[{index}]: {exc}") from None
             intervals.sort()
-            for (_, end), following in zip(intervals, intervals[1:], strict=False):
+            for (_, end), following in itertools.pairwise(intervals):
                 if following[0] < end:
                     raise ValueError(
                         f"hours.{name}: {format_interval(following)} overlaps an earlier interval"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -77,7 +78,7 @@ class CalendarSpec(Schema):
 
     @field_validator("hours")
     @classmethod
-    def _valid_hours(cls, value: dict[Weekday, list[str]]) -> dict[Weekday, list[str]]:
+    def _valid_hours(cls, value: Mapping[str, list[str]]) -> Mapping[str, list[str]]:
         WorkingHours.from_spec(value)
         return value
 
