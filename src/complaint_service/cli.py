@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 import uuid
@@ -105,6 +106,77 @@ def cmd_api(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from arq.constants import health_check_key_suffix
+    from arq.worker import check_health
+
+    from complaint_service.core.jobs import QUEUE_NAME
+    from complaint_service.worker import create_worker, worker_options
+
+    resolved, _services = resolve(settings)
+    if args.check:
+        return int(check_health(worker_options(resolved)["redis_settings"], QUEUE_NAME + health_check_key_suffix))
+    create_worker(resolved).run()
+    return 0
+
+
+async def _serve_all(settings: Settings) -> None:
+    """API and worker in one process; Ctrl-C stops the server, then the worker finishes its jobs."""
+    from complaint_service.worker import create_worker
+
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    )
+    worker = create_worker(settings, handle_signals=False)
+    worker_task = asyncio.create_task(worker.async_run())
+    try:
+        await server.serve()
+    finally:
+        worker_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker_task
+        await worker.close()
+
+
+def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
+    resolved, _services = resolve(settings)
+    assert resolved.database_url is not None
+    migrate.upgrade(resolved.database_url)
+    token = asyncio.run(_demo_token(resolved))
+    base = f"http://{resolved.host}:{resolved.port}"
+    print(
+        f"\ncomplaint-service is up on {base}  (data in {resolved.data_dir.resolve()})\n"
+        f"demo API key (admin): {token}\n\n"
+        f"  curl -s -X POST {base}/v1/complaints -H 'Authorization: Bearer {token}' "
+        "-H 'Content-Type: application/json' \\\n"
+        "    -d '{\"channel\":\"web_form\",\"body\":\"支付失败，钱扣了但订单没生成\",\"customer\":{\"phone\":\"13812345678\"}}'\n"
+        f"  curl -s {base}/v1/complaints -H 'Authorization: Bearer {token}'\n",
+        flush=True,
+    )
+    asyncio.run(_serve_all(resolved))
+    return 0
+
+
+async def _demo_token(settings: Settings) -> str:
+    """Reuse the demo key across restarts (its secret is kept in the data folder, mode 0600)."""
+    path = settings.data_dir / "demo-api-key"
+    assert settings.database_url is not None
+    engine = create_engine(settings, settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            if path.exists():
+                token = path.read_text(encoding="utf-8").strip()
+                if await auth_service.resolve_token(session, token=token) is not None:
+                    return token
+            _, token = await auth_service.create_key(session, name="demo", scopes=["admin"])
+    finally:
+        await engine.dispose()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(token, encoding="utf-8")
+    path.chmod(0o600)
+    return token
+
+
 def app_factory() -> object:
     """Entry for uvicorn's multi-process mode, where each process builds its own app."""
     return create_app(get_settings())
@@ -119,6 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
     api.add_argument("--port", type=int)
     api.add_argument("--workers", type=int, default=1)
     api.set_defaults(run=cmd_api)
+
+    worker = sub.add_parser("worker", help="run an arq worker (any number can run side by side)")
+    worker.add_argument("--check", action="store_true", help="exit 0 when a worker's health key is fresh")
+    worker.set_defaults(run=cmd_worker)
+
+    dev = sub.add_parser("dev", help="everything on embedded PostgreSQL and Redis: migrate, demo key, API + worker")
+    dev.set_defaults(run=cmd_dev)
 
     mig = sub.add_parser("migrate", help="apply database migrations")
     mig.add_argument("revision", nargs="?", default="head")

@@ -7,6 +7,7 @@
     ├── NotFound                      404 not-found
     ├── Conflict                      409 conflict
     │   └── IdempotencyKeyReused      409 idempotency-key-reused
+    ├── PreconditionFailed            412 precondition-failed (If-Match does not match the ETag)
     ├── UnsupportedMediaType          415 unsupported-media-type
     ├── UnprocessableContent          422 validation-error (field errors)
     │   └── MalformedPayload          422 malformed-payload
@@ -43,6 +44,7 @@ class ProblemType(StrEnum):
     method_not_allowed = "method-not-allowed"
     conflict = "conflict"
     idempotency_key_reused = "idempotency-key-reused"
+    precondition_failed = "precondition-failed"
     payload_too_large = "payload-too-large"
     unsupported_media_type = "unsupported-media-type"
     validation_error = "validation-error"
@@ -111,6 +113,10 @@ class Conflict(ProblemError):
 
 class IdempotencyKeyReused(Conflict):
     type, title = ProblemType.idempotency_key_reused, "Idempotency-Key already used for another request"
+
+
+class PreconditionFailed(ProblemError):
+    status, type, title = 412, ProblemType.precondition_failed, "The resource changed since it was read"
 
 
 class UnsupportedMediaType(ProblemError):
@@ -247,6 +253,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         403: "The API key lacks the scope for this operation",
         404: "Not found",
         409: "Conflict",
+        412: "If-Match does not match the current ETag; re-read and retry",
         413: "Body larger than the configured limit",
         415: "Content type not accepted by this endpoint",
         422: "Validation failed; `errors` lists each offending field",
@@ -256,7 +263,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     for status in statuses:
         type_ = {
             400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 409: "conflict",
-            413: "payload-too-large", 415: "unsupported-media-type",
+            412: "precondition-failed", 413: "payload-too-large", 415: "unsupported-media-type",
             422: "validation-error", 503: "service-unavailable",
         }[status]
         example: dict[str, Any] = {

@@ -14,6 +14,7 @@ from complaint_service.auth.scopes import Principal
 from complaint_service.complaints import timeline
 from complaint_service.core.clock import utcnow
 from complaint_service.core.ids import uuid7
+from complaint_service.core.jobs import enqueue_after_commit
 from complaint_service.core.problems import Conflict, IdempotencyKeyReused
 from complaint_service.customers import service as customer_service
 from complaint_service.intake.channels.base import ComplaintDraft
@@ -185,4 +186,5 @@ async def ingest(
             "has_pii": has_pii,
         },
     )
+    enqueue_after_commit(session, "triage.classify", str(complaint.id))
     return IntakeResult(complaint, IntakeOutcome.created)

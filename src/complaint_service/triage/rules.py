@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from typing import Annotated, Any, Literal
 
@@ -127,6 +127,8 @@ class RuleIndex:
 _ADAPTER = TypeAdapter(RuleSet)
 
 
+@cache
 def load_default_rules() -> RuleSet:
-    text = resources.files(__package__).joinpath("data/default_rules.json").read_text(encoding="utf-8")
+    """The shipped rule set, parsed once so its compiled matcher is reused."""
+    text = resources.files("complaint_service.triage").joinpath("data/default_rules.json").read_text(encoding="utf-8")
     return RuleSet.from_json(json.loads(text))

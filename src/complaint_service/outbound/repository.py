@@ -1,0 +1,101 @@
+"""Queries for webhook endpoints and deliveries: subscribers, claims, due work, keyset pages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Row, exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaint_service.models import WebhookDelivery, WebhookEndpoint
+from complaint_service.models.enums import DeliveryStatus
+from complaint_service.outbound.events import EventType
+
+
+async def subscribers(
+    session: AsyncSession, *, event_type: str, exclude: uuid.UUID | None = None
+) -> Sequence[uuid.UUID]:
+    query = select(WebhookEndpoint.id).where(
+        WebhookEndpoint.enabled, WebhookEndpoint.event_types.overlap([event_type, EventType.all.value])
+    )
+    if exclude is not None:
+        query = query.where(WebhookEndpoint.id != exclude)
+    return (await session.scalars(query.order_by(WebhookEndpoint.id))).all()
+
+
+async def channel_adapters(session: AsyncSession, *, channel: str) -> Sequence[uuid.UUID]:
+    query = select(WebhookEndpoint.id).where(WebhookEndpoint.enabled, WebhookEndpoint.channels.contains([channel]))
+    return (await session.scalars(query.order_by(WebhookEndpoint.id))).all()
+
+
+async def claim(
+    session: AsyncSession, *, delivery_id: uuid.UUID
+) -> tuple[WebhookDelivery, WebhookEndpoint] | None:
+    """Lock the delivery for this transaction; None when it is missing or another worker holds it."""
+    row = (
+        await session.execute(
+            select(WebhookDelivery, WebhookEndpoint)
+            .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+            .where(WebhookDelivery.id == delivery_id)
+            .with_for_update(of=WebhookDelivery, skip_locked=True)
+        )
+    ).one_or_none()
+    return None if row is None else (row[0], row[1])
+
+
+async def delivery_exists(session: AsyncSession, *, delivery_id: uuid.UUID) -> bool:
+    return bool(await session.scalar(select(exists().where(WebhookDelivery.id == delivery_id))))
+
+
+async def due(
+    session: AsyncSession, *, until: datetime, limit: int
+) -> Sequence[Row[tuple[uuid.UUID, int, datetime | None]]]:
+    """Pending deliveries due by `until`, soonest first (served by the partial pending index)."""
+    query = (
+        select(WebhookDelivery.id, WebhookDelivery.attempts, WebhookDelivery.next_attempt_at)
+        .where(WebhookDelivery.status == DeliveryStatus.pending.value, WebhookDelivery.next_attempt_at <= until)
+        .order_by(WebhookDelivery.next_attempt_at)
+        .limit(limit)
+    )
+    return (await session.execute(query)).all()
+
+
+async def get_delivery(
+    session: AsyncSession, *, delivery_id: uuid.UUID, for_update: bool = False
+) -> WebhookDelivery | None:
+    query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def list_deliveries(
+    session: AsyncSession,
+    *,
+    status: DeliveryStatus | None,
+    endpoint_id: uuid.UUID | None,
+    before: uuid.UUID | None,
+    limit: int,
+) -> tuple[Sequence[WebhookDelivery], uuid.UUID | None]:
+    """Newest first; the second value is the cursor for the next page, None on the last one."""
+    query = select(WebhookDelivery)
+    if status is not None:
+        query = query.where(WebhookDelivery.status == status.value)
+    if endpoint_id is not None:
+        query = query.where(WebhookDelivery.endpoint_id == endpoint_id)
+    if before is not None:
+        query = query.where(WebhookDelivery.id < before)
+    rows = (await session.scalars(query.order_by(WebhookDelivery.id.desc()).limit(limit + 1))).all()
+    if len(rows) > limit:
+        return rows[:limit], rows[limit - 1].id
+    return rows, None
+
+
+async def get_endpoint(session: AsyncSession, *, endpoint_id: uuid.UUID) -> WebhookEndpoint | None:
+    return await session.get(WebhookEndpoint, endpoint_id)
+
+
+async def list_endpoints(session: AsyncSession) -> Sequence[WebhookEndpoint]:
+    return (await session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id))).all()

@@ -1,0 +1,187 @@
+"""Creating webhook deliveries: subscriber events, customer messages by channel, and redelivery."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaint_service.complaints import timeline
+from complaint_service.core.clock import utcnow
+from complaint_service.core.ids import uuid7
+from complaint_service.core.jobs import enqueue_after_commit, job_id
+from complaint_service.core.problems import Conflict, NotFound
+from complaint_service.models import Complaint, Message, WebhookDelivery
+from complaint_service.models.enums import ComplaintFlag, DeliveryStatus, MessageDirection, Visibility
+from complaint_service.outbound import repository
+from complaint_service.outbound.events import MESSAGE_OUTBOUND, EventType
+
+DELIVER = "outbound.deliver"
+
+
+def deliver_job_key(delivery_id: uuid.UUID | str, attempts: int) -> str:
+    """One key per (delivery, attempts): the after-commit path and the reconciler collapse into one job."""
+    return job_id(DELIVER, delivery_id, attempts)
+
+
+async def _insert_deliveries(
+    session: AsyncSession,
+    *,
+    endpoint_ids: Sequence[uuid.UUID],
+    event_type: str,
+    complaint_id: uuid.UUID | None,
+    message_id: uuid.UUID | None,
+    data: dict[str, Any],
+) -> int:
+    """One multi-row INSERT; the payload is final here, so every retry sends the same bytes."""
+    if not endpoint_ids:
+        return 0
+    now = utcnow()
+    rows = []
+    for endpoint_id in endpoint_ids:
+        delivery_id = uuid7()
+        payload = {
+            "id": str(delivery_id),
+            "type": event_type,
+            "occurred_at": now.isoformat(),
+            "complaint_id": str(complaint_id) if complaint_id else None,
+            "data": data,
+        }
+        rows.append(
+            {
+                "id": delivery_id,
+                "endpoint_id": endpoint_id,
+                "complaint_id": complaint_id,
+                "message_id": message_id,
+                "event_type": event_type,
+                "payload": payload,
+                "status": DeliveryStatus.pending.value,
+                "attempts": 0,
+                "next_attempt_at": now,
+            }
+        )
+    await session.execute(insert(WebhookDelivery).values(rows))
+    for row in rows:
+        enqueue_after_commit(session, DELIVER, str(row["id"]), job_key=deliver_job_key(row["id"], 0))
+    return len(rows)
+
+
+async def publish(
+    session: AsyncSession,
+    *,
+    complaint_id: uuid.UUID | None,
+    event_type: str,
+    data: dict[str, Any],
+    exclude_endpoint_id: uuid.UUID | None = None,
+) -> int:
+    """Queue `event_type` for every enabled endpoint subscribed to it (or to "*"); returns how many.
+
+    `data` must be JSON-serialisable as is (ids and datetimes as strings).
+    """
+    endpoint_ids = await repository.subscribers(session, event_type=event_type, exclude=exclude_endpoint_id)
+    return await _insert_deliveries(
+        session,
+        endpoint_ids=endpoint_ids,
+        event_type=event_type,
+        complaint_id=complaint_id,
+        message_id=None,
+        data=data,
+    )
+
+
+async def _in_reply_to(session: AsyncSession, *, complaint_id: uuid.UUID) -> str | None:
+    return await session.scalar(
+        select(Message.external_id)
+        .where(
+            Message.complaint_id == complaint_id,
+            Message.direction == MessageDirection.inbound.value,
+            Message.external_id.is_not(None),
+        )
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+
+
+async def send_to_customer(
+    session: AsyncSession, *, complaint: Complaint, body: str, kind: str, author: str, automatic: bool
+) -> Message | None:
+    """Answer the customer on the complaint's own channel, through the endpoints adapting that channel.
+
+    An automatic message to a complaint flagged `no_auto_reply` (auto-generated mail, bounces) is
+    dropped without a trace: answering it would start a mail loop.
+    """
+    if automatic and ComplaintFlag.no_auto_reply.value in complaint.flags:
+        return None
+    message = await session.scalar(
+        insert(Message)
+        .values(
+            id=uuid7(),
+            complaint_id=complaint.id,
+            direction=MessageDirection.outbound.value,
+            visibility=Visibility.public.value,
+            channel=complaint.channel,
+            author=author,
+            body=body,
+            flags=[],
+        )
+        .returning(Message)
+    )
+    assert message is not None
+    await timeline.record(
+        session,
+        complaint_id=complaint.id,
+        type="message.sent",
+        actor=author,
+        data={"message_id": str(message.id), "kind": kind, "automatic": automatic},
+    )
+    await _insert_deliveries(
+        session,
+        endpoint_ids=await repository.channel_adapters(session, channel=complaint.channel),
+        event_type=MESSAGE_OUTBOUND,
+        complaint_id=complaint.id,
+        message_id=message.id,
+        data={
+            "message_id": str(message.id),
+            "kind": kind,
+            "channel": complaint.channel,
+            "reference": complaint.reference,
+            "body": body,
+            "external_id": complaint.external_id,
+            "customer_id": str(complaint.customer_id) if complaint.customer_id else None,
+            "in_reply_to": await _in_reply_to(session, complaint_id=complaint.id),
+        },
+    )
+    await publish(
+        session,
+        complaint_id=complaint.id,
+        event_type=EventType.message_sent.value,
+        data={
+            "message_id": str(message.id),
+            "kind": kind,
+            "channel": complaint.channel,
+            "reference": complaint.reference,
+            "automatic": automatic,
+        },
+    )
+    return message
+
+
+async def redeliver(session: AsyncSession, *, delivery_id: uuid.UUID) -> WebhookDelivery:
+    """Try a dead delivery once more, now; its attempt count and last error stay as history.
+
+    Its retry window is usually spent, so a failure of this try dead-letters it again.
+    """
+    delivery = await repository.get_delivery(session, delivery_id=delivery_id, for_update=True)
+    if delivery is None:
+        raise NotFound(f"No webhook delivery {delivery_id}.")
+    if delivery.status != DeliveryStatus.dead.value:
+        raise Conflict(f"Only dead deliveries can be redelivered; this one is {delivery.status}.")
+    delivery.status = DeliveryStatus.pending.value
+    delivery.next_attempt_at = utcnow()
+    await session.flush()
+    # A dead delivery's current attempt count was never used as a job key (dying enqueues nothing).
+    enqueue_after_commit(session, DELIVER, str(delivery.id), job_key=deliver_job_key(delivery.id, delivery.attempts))
+    return delivery

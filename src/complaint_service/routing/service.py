@@ -1,0 +1,192 @@
+"""Choosing a complaint's department by ordered rules, then an agent inside it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaint_service.complaints import timeline
+from complaint_service.core.clock import utcnow
+from complaint_service.models import Agent, Complaint, Department, RoutingRule
+from complaint_service.models.enums import (
+    OPEN_STATUSES,
+    AgentRole,
+    AgentStatus,
+    AssignmentStrategy,
+    Category,
+    ComplaintStatus,
+)
+from complaint_service.outbound import service as outbound_service
+from complaint_service.routing.rules import rule_matches
+from complaint_service.sla.calendar import BusinessCalendar
+
+# Used when no routing rule matches at all (an operator deleted the catch-all): the taxonomy's home.
+DEFAULT_DEPARTMENTS = {
+    Category.product_defect: "tech",
+    Category.payment_billing: "finance",
+    Category.refund_return: "finance",
+    Category.delivery_logistics: "logistics",
+    Category.service_attitude: "customer_service",
+    Category.account_security: "security",
+    Category.privacy: "legal_compliance",
+    Category.product_quality: "quality",
+    Category.suggestion: "product",
+    Category.other: "customer_service",
+}
+WORKING_ROLES = (AgentRole.agent.value, AgentRole.team_lead.value)
+
+
+@dataclass(frozen=True)
+class Route:
+    department: str
+    rule_id: str | None
+    rule_name: str
+    required_skills: tuple[str, ...]
+
+
+async def choose_department(
+    session: AsyncSession, *, complaint: Complaint, tier: str, flags: Collection[str]
+) -> Route:
+    rules = (
+        await session.scalars(select(RoutingRule).where(RoutingRule.enabled).order_by(RoutingRule.position))
+    ).all()
+    text = f"{complaint.subject or ''}\n{complaint.body}"
+    for rule in rules:
+        if rule_matches(
+            rule.conditions,
+            category=complaint.category,
+            urgency=complaint.urgency,
+            channel=complaint.channel,
+            tier=tier,
+            flags=flags,
+            text=text,
+        ):
+            return Route(rule.department, str(rule.id), rule.name, tuple(rule.required_skills))
+    fallback = DEFAULT_DEPARTMENTS.get(Category(complaint.category or Category.other), "customer_service")
+    return Route(fallback, None, "built-in taxonomy default", ())
+
+
+def _speaks(agent: Agent, language: str | None) -> bool:
+    """No languages listed means any; otherwise an exact tag or the same primary subtag (zh ~ zh-Hans)."""
+    if not agent.languages or language is None:
+        return True
+    primary = language.split("-", 1)[0]
+    return any(lang == language or lang.split("-", 1)[0] == primary for lang in agent.languages)
+
+
+def _on_shift(agent: Agent, department: Department, now: datetime) -> bool:
+    return BusinessCalendar.from_spec(agent.schedule or department.calendar).is_open(now)
+
+
+async def _loads(session: AsyncSession, agent_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    if not agent_ids:
+        return {}
+    rows = await session.execute(
+        select(Complaint.assignee_id, func.count())
+        .where(Complaint.assignee_id.in_(agent_ids), Complaint.status.in_([s.value for s in OPEN_STATUSES]))
+        .group_by(Complaint.assignee_id)
+    )
+    return {agent_id: count for agent_id, count in rows.tuples() if agent_id is not None}
+
+
+async def pick_agent(
+    session: AsyncSession,
+    *,
+    department: Department,
+    complaint: Complaint,
+    now: datetime,
+    roles: Sequence[str] = WORKING_ROLES,
+) -> tuple[Agent, int] | None:
+    """The next agent by the department's strategy, honouring shift, status, capacity, skills, language."""
+    agents = (
+        await session.scalars(
+            select(Agent).where(
+                Agent.status == AgentStatus.active.value,
+                Agent.departments.any(department.key),  # type: ignore[arg-type]
+                Agent.role.in_(roles),
+            )
+        )
+    ).all()
+    needed = set(complaint.required_skills)
+    eligible = [
+        a for a in agents
+        if needed <= set(a.skills) and _speaks(a, complaint.language) and _on_shift(a, department, now)
+    ]
+    loads = await _loads(session, [a.id for a in eligible])
+    free = [(a, loads.get(a.id, 0)) for a in eligible if loads.get(a.id, 0) < a.capacity]
+    if not free:
+        return None
+    never = datetime.min.replace(tzinfo=now.tzinfo)
+    if department.strategy == AssignmentStrategy.round_robin:
+        return min(free, key=lambda pair: (pair[0].last_assigned_at or never, pair[0].id))
+    return min(free, key=lambda pair: (pair[1] / max(pair[0].capacity, 1), pair[0].last_assigned_at or never))
+
+
+async def lock_department(session: AsyncSession, key: str) -> Department | None:
+    """Assignments in one department are serialised so two workers never overfill an agent."""
+    return await session.scalar(select(Department).where(Department.key == key).with_for_update())
+
+
+async def assign(
+    session: AsyncSession, *, complaint: Complaint, department: Department, actor: str, announce_queue: bool = True
+) -> Agent | None:
+    """Assign to the best free agent, or leave the complaint queued in its department."""
+    now = utcnow()
+    picked = await pick_agent(session, department=department, complaint=complaint, now=now)
+    if picked is None and not announce_queue:
+        return None
+    if picked is None:
+        await timeline.record(
+            session, complaint_id=complaint.id, type="complaint.queued", actor=actor,
+            data={"department": department.key, "reason": "no agent available"},
+        )
+        await outbound_service.publish(
+            session, complaint_id=complaint.id, event_type="complaint.queued", data={"department": department.key}
+        )
+        return None
+    agent, load = picked
+    complaint.assignee_id = agent.id
+    complaint.status = ComplaintStatus.assigned.value
+    complaint.assigned_at = now
+    agent.last_assigned_at = now
+    data = {
+        "agent_id": str(agent.id), "agent_name": agent.name, "department": department.key,
+        "strategy": department.strategy, "load_before": load, "capacity": agent.capacity,
+    }
+    await timeline.record(session, complaint_id=complaint.id, type="complaint.assigned", actor=actor, data=data)
+    await outbound_service.publish(session, complaint_id=complaint.id, event_type="complaint.assigned", data=data)
+    return agent
+
+
+async def drain(session: AsyncSession, *, department_key: str, limit: int = 100) -> int:
+    """Assign queued complaints oldest first until nobody in the department is free."""
+    department = await lock_department(session, department_key)
+    if department is None:
+        return 0
+    queued = (
+        await session.scalars(
+            select(Complaint)
+            .where(
+                Complaint.department == department_key,
+                Complaint.assignee_id.is_(None),
+                Complaint.status == ComplaintStatus.triaged.value,
+            )
+            .order_by(Complaint.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+    assigned = 0
+    for complaint in queued:
+        agent = await assign(
+            session, complaint=complaint, department=department, actor="system:routing", announce_queue=False
+        )
+        if agent is None:
+            break
+        assigned += 1
+    return assigned

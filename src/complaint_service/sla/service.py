@@ -1,0 +1,198 @@
+"""SLA clocks on complaints: start, meet, pause, resume and re-time when the urgency changes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaint_service.complaints import timeline
+from complaint_service.models import Complaint, Customer, SlaAction, SlaClock, SlaPolicy
+from complaint_service.models.enums import ClockKind, ClockState, CustomerTier
+from complaint_service.sla import timers
+from complaint_service.sla.calendar import AROUND_THE_CLOCK_SPEC, BusinessCalendar
+from complaint_service.sla.policy import EffectivePolicy, effective_policy
+
+INITIAL_CLOCKS = (ClockKind.first_response, ClockKind.resolution, ClockKind.periodic_update)
+LIVE = (ClockState.running.value, ClockState.paused.value)
+
+
+async def customer_tier(session: AsyncSession, complaint: Complaint) -> str:
+    if complaint.customer_id is None:
+        return CustomerTier.standard.value
+    tier = await session.scalar(select(Customer.tier).where(Customer.id == complaint.customer_id))
+    return tier or CustomerTier.standard.value
+
+
+async def policy_for(session: AsyncSession, *, complaint: Complaint, tier: str) -> EffectivePolicy:
+    policies = (
+        await session.scalars(select(SlaPolicy).where(SlaPolicy.enabled).order_by(SlaPolicy.position))
+    ).all()
+    return effective_policy(
+        policies,
+        urgency=complaint.urgency or "P3",
+        category=complaint.category,
+        channel=complaint.channel,
+        tier=tier,
+        flags=complaint.flags,
+    )
+
+
+def _calendar_spec(policy: EffectivePolicy) -> dict[str, object]:
+    return dict(AROUND_THE_CLOCK_SPEC if policy.around_the_clock else policy.calendar)
+
+
+def _sync_complaint(complaint: Complaint, clock: SlaClock) -> None:
+    if clock.kind == ClockKind.first_response:
+        complaint.first_response_due_at = clock.due_at
+    elif clock.kind == ClockKind.resolution:
+        complaint.resolution_due_at = clock.due_at
+
+
+async def start_clock(
+    session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, kind: ClockKind, now: datetime
+) -> SlaClock:
+    seq = await session.scalar(
+        select(func.coalesce(func.max(SlaClock.seq) + 1, 0)).where(
+            SlaClock.complaint_id == complaint.id, SlaClock.kind == kind.value
+        )
+    )
+    spec = _calendar_spec(policy)
+    target = timedelta(minutes=policy.targets_minutes[kind.value])
+    due = BusinessCalendar.from_spec(spec).add(now, target)
+    clock = SlaClock(
+        complaint_id=complaint.id, kind=kind.value, seq=seq or 0, state=ClockState.running.value,
+        target_seconds=int(target.total_seconds()), calendar=spec, policy_ids=list(policy.policy_ids),
+        started_at=now, due_at=due,
+    )
+    session.add(clock)
+    await session.flush()
+    actions = [
+        SlaAction(clock_id=clock.id, complaint_id=complaint.id, kind=k, label=label, spec=spec_)
+        for k, label, spec_ in timers.action_specs(policy.warnings, policy.escalation)
+    ]
+    session.add_all(actions)
+    await session.flush()
+    timers.retime(session, clock, actions)
+    _sync_complaint(complaint, clock)
+    return clock
+
+
+async def start_initial(
+    session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, now: datetime, actor: str
+) -> list[SlaClock]:
+    clocks = [await start_clock(session, complaint=complaint, policy=policy, kind=k, now=now) for k in INITIAL_CLOCKS]
+    await timeline.record(
+        session, complaint_id=complaint.id, type="sla.started", actor=actor,
+        data={
+            "policy_ids": list(policy.policy_ids),
+            "around_the_clock": policy.around_the_clock,
+            "clocks": {c.kind: c.due_at.isoformat() if c.due_at else None for c in clocks},
+        },
+    )
+    return clocks
+
+
+async def _live_clocks(session: AsyncSession, complaint: Complaint, kinds: Collection[str] | None = None) -> Sequence[SlaClock]:
+    query = select(SlaClock).where(SlaClock.complaint_id == complaint.id, SlaClock.state.in_(LIVE))
+    if kinds is not None:
+        query = query.where(SlaClock.kind.in_(list(kinds)))
+    return (await session.scalars(query.order_by(SlaClock.id).with_for_update())).all()
+
+
+async def _pending_actions(session: AsyncSession, clock: SlaClock) -> Sequence[SlaAction]:
+    return (
+        await session.scalars(
+            select(SlaAction)
+            .where(SlaAction.clock_id == clock.id, SlaAction.fired_at.is_(None), SlaAction.cancelled_at.is_(None))
+            .with_for_update()
+        )
+    ).all()
+
+
+async def close_clocks(
+    session: AsyncSession, *, complaint: Complaint, kinds: Collection[str], state: ClockState, now: datetime
+) -> list[SlaClock]:
+    """Met (or cancelled) clocks stop: their pending warnings, breach and escalations never fire."""
+    closed = list(await _live_clocks(session, complaint, kinds))
+    for clock in closed:
+        clock.state = state.value
+        if state is ClockState.met:
+            clock.met_at = now
+        for action in await _pending_actions(session, clock):
+            action.cancelled_at = now
+    return closed
+
+
+async def pause(session: AsyncSession, *, complaint: Complaint, now: datetime) -> None:
+    """Waiting on the customer: keep the business time left; nothing is due meanwhile."""
+    for clock in await _live_clocks(session, complaint):
+        if clock.state != ClockState.running or clock.due_at is None:
+            continue
+        left = BusinessCalendar.from_spec(clock.calendar).elapsed(now, clock.due_at)
+        clock.state, clock.paused_at, clock.remaining_seconds, clock.due_at = (
+            ClockState.paused.value, now, int(left.total_seconds()), None,
+        )
+        for action in await _pending_actions(session, clock):
+            action.due_at = None
+
+
+async def resume(session: AsyncSession, *, complaint: Complaint, now: datetime) -> None:
+    for clock in await _live_clocks(session, complaint):
+        if clock.state != ClockState.paused:
+            continue
+        remaining = timedelta(seconds=clock.remaining_seconds or 0)
+        clock.due_at = BusinessCalendar.from_spec(clock.calendar).add(now, remaining)
+        clock.state, clock.paused_at, clock.remaining_seconds = ClockState.running.value, None, None
+        timers.retime(session, clock, await _pending_actions(session, clock))
+        _sync_complaint(complaint, clock)
+
+
+async def recompute(session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, now: datetime) -> None:
+    """New urgency or policy: each running clock keeps the time already used against its new target."""
+    for clock in await _live_clocks(session, complaint):
+        if clock.state != ClockState.running or clock.due_at is None:
+            continue
+        calendar = BusinessCalendar.from_spec(clock.calendar)
+        # One of the two terms is zero: time left before the due time, or time overdue after it.
+        used = timedelta(seconds=clock.target_seconds) - calendar.elapsed(now, clock.due_at) + calendar.elapsed(
+            clock.due_at, now
+        )
+        target = timedelta(minutes=policy.targets_minutes[clock.kind])
+        clock.target_seconds = int(target.total_seconds())
+        clock.policy_ids = list(policy.policy_ids)
+        clock.due_at = calendar.add(now, max(target - used, timedelta(0)))
+        timers.retime(session, clock, await _pending_actions(session, clock))
+        _sync_complaint(complaint, clock)
+
+
+async def on_public_reply(session: AsyncSession, *, complaint: Complaint, now: datetime) -> None:
+    """A public reply meets first and next response, and restarts the periodic-update clock."""
+    await close_clocks(
+        session, complaint=complaint, kinds=(ClockKind.first_response, ClockKind.next_response),
+        state=ClockState.met, now=now,
+    )
+    if complaint.first_response_at is None:
+        complaint.first_response_at = now
+    if await close_clocks(
+        session, complaint=complaint, kinds=(ClockKind.periodic_update,), state=ClockState.met, now=now
+    ):
+        policy = await policy_for(session, complaint=complaint, tier=await customer_tier(session, complaint))
+        await start_clock(session, complaint=complaint, policy=policy, kind=ClockKind.periodic_update, now=now)
+
+
+async def on_customer_message(session: AsyncSession, *, complaint: Complaint, now: datetime) -> None:
+    """After the first answer, every customer message waits for a reply within next-response."""
+    if complaint.first_response_at is None or await _live_clocks(session, complaint, (ClockKind.next_response,)):
+        return
+    policy = await policy_for(session, complaint=complaint, tier=await customer_tier(session, complaint))
+    await start_clock(session, complaint=complaint, policy=policy, kind=ClockKind.next_response, now=now)
+
+
+async def on_resolved(session: AsyncSession, *, complaint: Complaint, now: datetime) -> None:
+    await close_clocks(session, complaint=complaint, kinds=(ClockKind.resolution,), state=ClockState.met, now=now)
+    await close_clocks(
+        session, complaint=complaint, kinds=[k.value for k in ClockKind], state=ClockState.cancelled, now=now
+    )

@@ -1,0 +1,94 @@
+"""Triage: classify, route and start the clocks of one complaint, recording every reason."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaint_service.complaints import timeline
+from complaint_service.core.clock import utcnow
+from complaint_service.models import Complaint, Department, TriageRuleSet
+from complaint_service.models.enums import ComplaintFlag, ComplaintStatus
+from complaint_service.outbound import service as outbound_service
+from complaint_service.routing import service as routing_service
+from complaint_service.sla import service as sla_service
+from complaint_service.triage import acknowledgement
+from complaint_service.triage.classifier import Decision, classify
+from complaint_service.triage.rules import RuleSet, load_default_rules
+
+ACTOR = "system:triage"
+DEFAULT_MIN_CONFIDENCE = 0.4
+
+
+@lru_cache(maxsize=8)
+def _compiled(version: int, rules_json: str) -> RuleSet:
+    return RuleSet.from_json({"version": version, "rules": json.loads(rules_json)})
+
+
+async def current_rules(session: AsyncSession) -> tuple[RuleSet, float]:
+    """The newest stored rule set (compiled once per version), else the shipped defaults."""
+    row = await session.scalar(select(TriageRuleSet).order_by(TriageRuleSet.version.desc()).limit(1))
+    if row is None:
+        return load_default_rules(), DEFAULT_MIN_CONFIDENCE
+    return _compiled(row.version, json.dumps(row.rules, sort_keys=True)), row.min_confidence
+
+
+def _decision_data(decision: Decision) -> dict[str, object]:
+    return {
+        "category": decision.category.value,
+        "urgency": decision.urgency.value,
+        "confidence": round(decision.confidence, 3),
+        "rule_version": decision.rule_version,
+        "flags": list(decision.flags),
+        "needs_review": decision.needs_review,
+        "matches": [{"rule_id": m.rule_id, "phrase": m.phrase} for m in decision.matches],
+        "reasons": list(decision.reasons),
+    }
+
+
+async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
+    """Idempotent: the complaint row is locked and `triaged_at` decides whether there is work."""
+    complaint = await session.get(Complaint, complaint_id, with_for_update={"skip_locked": True})
+    if complaint is None:
+        return "missing or being triaged"
+    if complaint.triaged_at is not None:
+        return "already triaged"
+    now = utcnow()
+    # Announced here rather than at intake, so the intake request never waits on subscriber look-ups.
+    await outbound_service.publish(
+        session, complaint_id=complaint.id, event_type="complaint.created",
+        data={"reference": complaint.reference, "channel": complaint.channel},
+    )
+    tier = await sla_service.customer_tier(session, complaint)
+    rules, min_confidence = await current_rules(session)
+    decision = classify(
+        f"{complaint.subject or ''}\n{complaint.body}", rules=rules, tier=tier, min_confidence=min_confidence
+    )
+    flags = set(complaint.flags) | set(decision.flags)
+    if decision.needs_review:
+        flags.add(ComplaintFlag.needs_review.value)
+    complaint.category, complaint.urgency = decision.category.value, decision.urgency.value
+    complaint.flags = sorted(flags)
+    complaint.status, complaint.triaged_at = ComplaintStatus.triaged.value, now
+    data = _decision_data(decision)
+    await timeline.record(session, complaint_id=complaint.id, type="complaint.triaged", actor=ACTOR, data=data)
+
+    route = await routing_service.choose_department(session, complaint=complaint, tier=tier, flags=flags)
+    complaint.department, complaint.required_skills = route.department, list(route.required_skills)
+    routed = {"department": route.department, "rule_id": route.rule_id, "rule": route.rule_name}
+    await timeline.record(session, complaint_id=complaint.id, type="complaint.routed", actor=ACTOR, data=routed)
+    await outbound_service.publish(
+        session, complaint_id=complaint.id, event_type="complaint.triaged", data=data | routed
+    )
+
+    policy = await sla_service.policy_for(session, complaint=complaint, tier=tier)
+    await sla_service.start_initial(session, complaint=complaint, policy=policy, now=now, actor=ACTOR)
+    department = await routing_service.lock_department(session, route.department)
+    if department is not None:
+        await acknowledgement.send(session, complaint=complaint, department=department, now=now)
+        await routing_service.assign(session, complaint=complaint, department=department, actor=ACTOR)
+    return "triaged"
