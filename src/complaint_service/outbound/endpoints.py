@@ -40,7 +40,7 @@ async def load(session: AsyncSession, *, endpoint_id: uuid.UUID) -> WebhookEndpo
 
 
 async def update(session: AsyncSession, *, endpoint_id: uuid.UUID, spec: EndpointUpdate) -> WebhookEndpoint:
-    """A rotated secret signs every attempt from now on; until the receiver has it, attempts fail and retry."""
+    """A rotated secret signs every attempt from now on; failures retry until the receiver has it."""
     endpoint = await load(session, endpoint_id=endpoint_id)
     if spec.name is not None:
         endpoint.name = spec.name

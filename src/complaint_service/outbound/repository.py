@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import Row, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.models import WebhookDelivery, WebhookEndpoint
@@ -26,7 +27,9 @@ async def subscribers(
 
 
 async def channel_adapters(session: AsyncSession, *, channel: str) -> Sequence[uuid.UUID]:
-    query = select(WebhookEndpoint.id).where(WebhookEndpoint.enabled, WebhookEndpoint.channels.contains([channel]))
+    query = select(WebhookEndpoint.id).where(
+        WebhookEndpoint.enabled, WebhookEndpoint.channels.contains([channel])
+    )
     return (await session.scalars(query.order_by(WebhookEndpoint.id))).all()
 
 
@@ -49,17 +52,23 @@ async def delivery_exists(session: AsyncSession, *, delivery_id: uuid.UUID) -> b
     return bool(await session.scalar(select(exists().where(WebhookDelivery.id == delivery_id))))
 
 
-async def due(
-    session: AsyncSession, *, until: datetime, limit: int
-) -> Sequence[Row[tuple[uuid.UUID, int, datetime | None]]]:
+class Due(NamedTuple):
+    id: uuid.UUID
+    attempts: int
+    next_attempt_at: datetime
+
+
+async def due(session: AsyncSession, *, until: datetime, limit: int) -> list[Due]:
     """Pending deliveries due by `until`, soonest first (served by the partial pending index)."""
     query = (
         select(WebhookDelivery.id, WebhookDelivery.attempts, WebhookDelivery.next_attempt_at)
-        .where(WebhookDelivery.status == DeliveryStatus.pending.value, WebhookDelivery.next_attempt_at <= until)
+        .where(
+            WebhookDelivery.status == DeliveryStatus.pending.value, WebhookDelivery.next_attempt_at <= until
+        )
         .order_by(WebhookDelivery.next_attempt_at)
         .limit(limit)
     )
-    return (await session.execute(query)).all()
+    return [Due(id_, attempts, at) for id_, attempts, at in await session.execute(query) if at is not None]
 
 
 async def get_delivery(

@@ -16,11 +16,6 @@ from complaint_service.outbound.events import EventType
 WebhookUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=2000, allowed_schemes=["http", "https"])]
 SECRET_PREFIX_LENGTH = 6
 
-_CHANNELS = Field(
-    description="Outbound customer messages of complaints on these channels are sent here (`message.outbound`)."
-)
-_EVENTS = Field(description="Subscribed event types, or `*` for all of them.")
-
 
 class EndpointCreate(Schema):
     name: str = Field(min_length=1, max_length=200, examples=["WeChat official account adapter"])
@@ -31,8 +26,16 @@ class EndpointCreate(Schema):
         max_length=200,
         description="Signing secret; omit it to have a strong one generated and returned once.",
     )
-    channels: list[Channel] = _CHANNELS
-    event_types: list[EventType] = _EVENTS
+    channels: list[Channel] = Field(
+        default_factory=list,
+        description="Customer messages of complaints on these channels come here as `message.outbound`.",
+        examples=[["wechat"]],
+    )
+    event_types: list[EventType] = Field(
+        default_factory=list,
+        description="Subscribed event types, or `*` for all of them.",
+        examples=[["complaint.resolved", "sla.breached"]],
+    )
 
     @model_validator(mode="after")
     def _receives_something(self) -> Self:
@@ -98,7 +101,9 @@ class DeliveryOut(Schema):
     last_status_code: int | None
     delivered_at: datetime | None
     created_at: datetime
-    payload: dict[str, Any] = Field(description="The JSON body sent, byte for byte the same on every attempt.")
+    payload: dict[str, Any] = Field(
+        description="The JSON body sent, byte for byte the same on every attempt."
+    )
 
     @classmethod
     def build(cls, delivery: WebhookDelivery) -> DeliveryOut:

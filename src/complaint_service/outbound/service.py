@@ -40,9 +40,9 @@ async def _insert_deliveries(
     if not endpoint_ids:
         return 0
     now = utcnow()
+    delivery_ids = [uuid7() for _ in endpoint_ids]
     rows = []
-    for endpoint_id in endpoint_ids:
-        delivery_id = uuid7()
+    for delivery_id, endpoint_id in zip(delivery_ids, endpoint_ids, strict=True):
         payload = {
             "id": str(delivery_id),
             "type": event_type,
@@ -64,8 +64,8 @@ async def _insert_deliveries(
             }
         )
     await session.execute(insert(WebhookDelivery).values(rows))
-    for row in rows:
-        enqueue_after_commit(session, DELIVER, str(row["id"]), job_key=deliver_job_key(row["id"], 0))
+    for delivery_id in delivery_ids:
+        enqueue_after_commit(session, DELIVER, str(delivery_id), job_key=deliver_job_key(delivery_id, 0))
     return len(rows)
 
 
@@ -115,7 +115,7 @@ async def send_to_customer(
     """
     if automatic and ComplaintFlag.no_auto_reply.value in complaint.flags:
         return None
-    message = await session.scalar(
+    message: Message | None = await session.scalar(
         insert(Message)
         .values(
             id=uuid7(),
@@ -183,5 +183,7 @@ async def redeliver(session: AsyncSession, *, delivery_id: uuid.UUID) -> Webhook
     delivery.next_attempt_at = utcnow()
     await session.flush()
     # A dead delivery's current attempt count was never used as a job key (dying enqueues nothing).
-    enqueue_after_commit(session, DELIVER, str(delivery.id), job_key=deliver_job_key(delivery.id, delivery.attempts))
+    enqueue_after_commit(
+        session, DELIVER, str(delivery.id), job_key=deliver_job_key(delivery.id, delivery.attempts)
+    )
     return delivery

@@ -53,7 +53,9 @@ async def _post(
     try:
         async with asyncio.timeout(config.timeout_seconds):
             # Streamed and never read: a receiver's answer body is of no use and could be huge.
-            async with session_http(session).stream("POST", endpoint.url, content=body, headers=headers) as answer:
+            async with session_http(session).stream(
+                "POST", endpoint.url, content=body, headers=headers
+            ) as answer:
                 status = answer.status_code
     except (httpx.HTTPError, TimeoutError) as exc:
         return None, type(exc).__name__
@@ -101,7 +103,9 @@ async def _failed(
     delivery.last_status_code = status_code
     now = utcnow()
     delay = timedelta(
-        seconds=next_delay(delivery.attempts - 1, base=config.backoff_base_seconds, cap=config.backoff_cap_seconds)
+        seconds=next_delay(
+            delivery.attempts - 1, base=config.backoff_base_seconds, cap=config.backoff_cap_seconds
+        )
     )
     if give_up or now + delay > delivery.created_at + timedelta(seconds=config.retry_window_seconds):
         await _dead_letter(session, delivery=delivery)
@@ -137,7 +141,12 @@ async def deliver(session: AsyncSession, delivery_id: str) -> str:
     config = session_settings(session).outbound
     if not endpoint.enabled:
         return await _failed(
-            session, delivery=delivery, status_code=None, error="endpoint disabled", config=config, give_up=True
+            session,
+            delivery=delivery,
+            status_code=None,
+            error="endpoint disabled",
+            config=config,
+            give_up=True,
         )
     status_code, error = await _post(session, delivery=delivery, endpoint=endpoint, config=config)
     if error is not None:

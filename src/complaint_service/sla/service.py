@@ -151,19 +151,20 @@ async def resume(session: AsyncSession, *, complaint: Complaint, now: datetime) 
 
 
 async def recompute(session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, now: datetime) -> None:
-    """New urgency or policy: each running clock keeps the time already used against its new target."""
+    """New urgency or policy: each running clock's due time moves by the change of its target.
+
+    Shifting the due time (rather than restarting from now) keeps pauses and time already used.
+    """
     for clock in await _live_clocks(session, complaint):
         if clock.state != ClockState.running or clock.due_at is None:
             continue
         calendar = BusinessCalendar.from_spec(clock.calendar)
-        # One of the two terms is zero: time left before the due time, or time overdue after it.
-        used = timedelta(seconds=clock.target_seconds) - calendar.elapsed(now, clock.due_at) + calendar.elapsed(
-            clock.due_at, now
-        )
-        target = timedelta(minutes=policy.targets_minutes[clock.kind])
-        clock.target_seconds = int(target.total_seconds())
+        old, new = timedelta(seconds=clock.target_seconds), timedelta(minutes=policy.targets_minutes[clock.kind])
+        if new == old:
+            continue
+        clock.due_at = calendar.add(clock.due_at, new - old) if new > old else calendar.subtract(clock.due_at, old - new)
+        clock.target_seconds = int(new.total_seconds())
         clock.policy_ids = list(policy.policy_ids)
-        clock.due_at = calendar.add(now, max(target - used, timedelta(0)))
         timers.retime(session, clock, await _pending_actions(session, clock))
         _sync_complaint(complaint, clock)
 

@@ -1,0 +1,144 @@
+"""Nothing is lost when Redis is flushed mid-batch or a worker process is killed mid-job."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+from arq.connections import ArqRedis
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from complaint_service.core import after_commit
+from complaint_service.models import Complaint, Event, SlaAction
+from complaint_service.settings import Settings
+from complaint_service.worker import create_worker
+from tests.e2e.test_pipeline import fast
+from tests.fixtures.builders import post_canonical
+from tests.fixtures.seed import add_agents, add_fast_policy
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def untriaged(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with sessionmaker() as session:
+        return int(
+            await session.scalar(select(func.count()).select_from(Complaint).where(Complaint.triaged_at.is_(None)))
+            or 0
+        )
+
+
+async def pending_actions(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    async with sessionmaker() as session:
+        return int(
+            await session.scalar(
+                select(func.count()).select_from(SlaAction).where(
+                    SlaAction.fired_at.is_(None), SlaAction.cancelled_at.is_(None)
+                )
+            )
+            or 0
+        )
+
+
+async def once_each(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    async with sessionmaker() as session:
+        events = (await session.scalars(select(Event))).all()
+    triaged = Counter(e.complaint_id for e in events if e.type == "complaint.triaged")
+    fired = Counter(
+        (e.data["clock_id"], e.data["label"], e.type)
+        for e in events
+        if e.type in ("sla.warning", "sla.breached", "complaint.escalated")
+    )
+    assert triaged and set(triaged.values()) == {1}
+    assert not fired or set(fired.values()) == {1}
+
+
+async def wait_for(predicate: object, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not await predicate():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "recovery did not complete in time"
+        await asyncio.sleep(0.25)
+
+
+class TestRedisFlush:
+    async def test_flushall_mid_batch_loses_no_triage_and_no_timer(
+        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str],
+        sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, redis: ArqRedis,
+    ) -> None:
+        await add_fast_policy(sessionmaker, seconds=4, escalation_seconds=(0.0,))
+        await add_agents(sessionmaker, "tech", 3, capacity=100)
+        for i in range(30):
+            await post_canonical(api_client, intake_headers, body=f"APP 闪退 #{i}", external_id=f"flush-{i}")
+        await after_commit.drain()
+        worker = create_worker(fast(settings), handle_signals=False)
+        task = asyncio.create_task(worker.async_run())
+        try:
+            await asyncio.sleep(0.3)
+            await redis.flushall()  # queued triage jobs and every deferred timer are gone
+
+            async def recovered() -> bool:
+                return await untriaged(sessionmaker) == 0 and await pending_actions(sessionmaker) == 0
+
+            await wait_for(recovered, timeout=45)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+            await worker.close()
+        await once_each(sessionmaker)
+
+
+class TestWorkerKilled:
+    async def test_sigkill_mid_batch_then_restart_leaves_nothing_undone(
+        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str],
+        sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, redis: ArqRedis,
+    ) -> None:
+        await add_agents(sessionmaker, "tech", 3, capacity=1000)
+        env = {
+            **os.environ,
+            "COMPLAINT_DATABASE_URL": str(settings.database_url),
+            "COMPLAINT_REDIS_URL": str(settings.redis_url),
+            "COMPLAINT_WORKER__JOB_TIMEOUT_SECONDS": "2",
+            "COMPLAINT_WORKER__RECONCILE_EVERY_SECONDS": "1",
+            "COMPLAINT_WORKER__TRIAGE_GRACE_SECONDS": "1",
+            "COMPLAINT_LOG_LEVEL": "WARNING",
+        }
+
+        def start_worker() -> subprocess.Popen[bytes]:
+            return subprocess.Popen(  # noqa: S603 - our own CLI
+                [sys.executable, "-m", "complaint_service", "worker"], env=env, cwd=ROOT,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+
+        for i in range(150):
+            await post_canonical(api_client, intake_headers, body=f"第{i}次 更新后闪退", external_id=f"kill-{i}")
+        await after_commit.drain()
+        victim = start_worker()
+        try:
+            await wait_for(lambda: _some_triaged(sessionmaker, 150), timeout=30)
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(timeout=10)
+            assert await untriaged(sessionmaker) > 0, "the batch finished before the kill; nothing was tested"
+            survivor = start_worker()
+            try:
+                async def done() -> bool:
+                    return await untriaged(sessionmaker) == 0
+
+                await wait_for(done, timeout=60)
+            finally:
+                survivor.terminate()
+                survivor.wait(timeout=30)
+        finally:
+            if victim.poll() is None:
+                victim.kill()
+        await once_each(sessionmaker)
+
+
+async def _some_triaged(sessionmaker: async_sessionmaker[AsyncSession], total: int) -> bool:
+    return await untriaged(sessionmaker) < total
