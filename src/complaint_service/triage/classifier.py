@@ -114,22 +114,34 @@ def _choose_category(
     return winner, confidence, False
 
 
+def _grouped(pairs: list[tuple[Hit, Rule]]) -> dict[tuple[str, Rule], list[str]]:
+    """Phrase and its first rule → ids of every rule that matched it, in text order; the same
+    phrase listed for several scripts makes one reason, not one per rule."""
+    groups: dict[tuple[str, Rule], list[str]] = {}
+    first: dict[tuple[str, SignalFlag | None, Urgency | None], Rule] = {}
+    for hit, rule in sorted(pairs, key=lambda pair: pair[0].start):
+        owner = first.setdefault((hit.phrase, rule.flag, rule.urgency), rule)
+        ids = groups.setdefault((hit.phrase, owner), [])
+        if rule.id not in ids:
+            ids.append(rule.id)
+    return groups
+
+
 def _apply_signals(urgency: Urgency, signals: list[tuple[Hit, Rule]], reasons: list[str]) -> Urgency:
     """Floors first, then each flag without a floor (repeat) raises one level, once."""
-    distinct = {(rule.id, hit.phrase): (hit, rule) for hit, rule in signals}
-    signals = list(distinct.values())
-    for hit, rule in signals:
+    groups = _grouped(signals)
+    for (phrase, rule), ids in groups.items():
         if rule.urgency is not None:
-            label = f"{rule.flag} '{hit.phrase}' ({rule.id})"
+            label = f"{rule.flag} '{phrase}' ({', '.join(ids)})"
             if _LEVELS.index(rule.urgency) < _LEVELS.index(urgency):
                 urgency = rule.urgency
                 reasons.append(f"urgency raised to {urgency} by {label}")
             else:
                 reasons.append(f"{label}: urgency already {urgency}")
-    raised: set[SignalFlag] = set()
-    for hit, rule in signals:
-        if rule.urgency is None and rule.flag is not None:
-            label = f"{rule.flag} '{hit.phrase}' ({rule.id})"
+    raised: set[SignalFlag | None] = set()
+    for (phrase, rule), ids in groups.items():
+        if rule.urgency is None:
+            label = f"{rule.flag} '{phrase}' ({', '.join(ids)})"
             if rule.flag in raised or urgency is Urgency.P1:
                 reasons.append(f"{label}: urgency stays {urgency}")
             else:
@@ -153,26 +165,26 @@ def classify(
     matches every enabled rule. An unknown tier raises ValueError.
     """
     customer_tier = CustomerTier(tier)
+    if not 0 <= min_confidence <= 1:
+        raise ValueError("min_confidence is between 0 and 1")
     index = rules.index(language)
     folded = fold(text)
     reasons: list[str] = []
     votes: dict[Category, list[tuple[Hit, Rule]]] = {}
+    negated: list[tuple[Hit, Rule]] = []
     signals: list[tuple[Hit, Rule]] = []
     for hit in index.phrases.find(folded):
         for rule in index.owners[hit.phrase]:
             if rule.kind is RuleKind.urgency_signal:
                 signals.append((hit, rule))
             elif _negated(folded, hit.start):
-                reasons.append(f"ignored negated '{hit.phrase}' ({rule.id})")
+                negated.append((hit, rule))
             elif rule.category is not None:
                 votes.setdefault(rule.category, []).append((hit, rule))
     votes = {category: _outermost(hits) for category, hits in votes.items()}
     counted = [pair for hits in votes.values() for pair in hits]
-    seen: set[tuple[str, str]] = set()
-    for hit, rule in sorted(counted, key=lambda pair: pair[0].start):
-        if (rule.id, hit.phrase) not in seen:
-            seen.add((rule.id, hit.phrase))
-            reasons.append(f"matched '{hit.phrase}' ({rule.id})")
+    reasons.extend(f"ignored negated '{phrase}' ({', '.join(ids)})" for (phrase, _), ids in _grouped(negated).items())
+    reasons.extend(f"matched '{phrase}' ({', '.join(ids)})" for (phrase, _), ids in _grouped(counted).items())
 
     category, confidence, needs_review = _choose_category(votes, min_confidence, reasons)
     urgency = _apply_signals(Urgency.P4 if category is Category.suggestion else Urgency.P3, signals, reasons)
