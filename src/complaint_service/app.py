@@ -21,6 +21,7 @@ from complaint_service.intake.router import router as intake_router
 from complaint_service.intake.wechat_router import router as wechat_router
 from complaint_service.logging import configure_logging
 from complaint_service.ops.router import router as ops_router
+from complaint_service.triage.router import router as triage_router
 from complaint_service.settings import Settings
 
 DESCRIPTION = """\
@@ -72,7 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app, retry_after_seconds=settings.retry_after_seconds)
-    for router in (ops_router, intake_router, wechat_router, complaints_router, customers_router):
+    for router in (ops_router, intake_router, wechat_router, complaints_router, customers_router, triage_router):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
