@@ -21,8 +21,11 @@ from complaint_service.intake.router import router as intake_router
 from complaint_service.intake.wechat_router import router as wechat_router
 from complaint_service.logging import configure_logging
 from complaint_service.ops.router import router as ops_router
-from complaint_service.triage.router import router as triage_router
+from complaint_service.outbound.router import router as webhooks_router
+from complaint_service.routing.router import router as routing_router
 from complaint_service.settings import Settings
+from complaint_service.sla.router import router as sla_router
+from complaint_service.triage.router import router as triage_router
 
 DESCRIPTION = """\
 Every complaint channel into one schema, committed once. Channel adapters push complaints (raw channel
@@ -73,7 +76,17 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app, retry_after_seconds=settings.retry_after_seconds)
-    for router in (ops_router, intake_router, wechat_router, complaints_router, customers_router, triage_router):
+    for router in (
+        ops_router,
+        intake_router,
+        wechat_router,
+        complaints_router,
+        customers_router,
+        triage_router,
+        routing_router,
+        sla_router,
+        webhooks_router,
+    ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

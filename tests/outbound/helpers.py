@@ -44,7 +44,9 @@ async def create_complaint(
     return uuid.UUID(response.json()["id"])
 
 
-async def flag_complaint(sessionmaker: async_sessionmaker[AsyncSession], complaint_id: uuid.UUID, *flags: str) -> None:
+async def flag_complaint(
+    sessionmaker: async_sessionmaker[AsyncSession], complaint_id: uuid.UUID, *flags: str
+) -> None:
     async with sessionmaker() as session, session.begin():
         await session.execute(update(Complaint).where(Complaint.id == complaint_id).values(flags=list(flags)))
 
@@ -63,7 +65,12 @@ async def send(
         async with session.begin():
             complaint = await session.get_one(Complaint, complaint_id)
             return await outbound_service.send_to_customer(
-                session, complaint=complaint, body=body, kind="acknowledgement", author="agent:li.na", automatic=automatic
+                session,
+                complaint=complaint,
+                body=body,
+                kind="acknowledgement",
+                author="agent:li.na",
+                automatic=automatic,
             )
 
 
@@ -72,7 +79,9 @@ async def deliveries(sessionmaker: async_sessionmaker[AsyncSession]) -> Sequence
         return (await session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))).all()
 
 
-async def outbound_messages(sessionmaker: async_sessionmaker[AsyncSession], complaint_id: uuid.UUID) -> Sequence[Message]:
+async def outbound_messages(
+    sessionmaker: async_sessionmaker[AsyncSession], complaint_id: uuid.UUID
+) -> Sequence[Message]:
     async with sessionmaker() as session:
         query = select(Message).where(Message.complaint_id == complaint_id, Message.direction == "outbound")
         return (await session.scalars(query)).all()

@@ -10,7 +10,10 @@ SECRET = "q3Zr8vN1hTqk2WfYp0cXb7LmE4sAuJdG9oRiK5zV6yw"
 NEW_SECRET = "Xo7pL2mQ9rT4vW8yA1bC3dE5fG6hJ0kN2sU4xZ7qR9t"
 NOW = 1_795_314_600
 BODY = json.dumps(
-    {"type": "message.outbound", "data": {"body": "您好，您的投訴已受理，我們會盡快回覆。", "channel": "wechat"}},
+    {
+        "type": "message.outbound",
+        "data": {"body": "您好，您的投訴已受理，我們會盡快回覆。", "channel": "wechat"},
+    },
     separators=(",", ":"),
     ensure_ascii=False,
 ).encode()
@@ -21,7 +24,8 @@ class TestSign:
         header = sign(SECRET, NOW, BODY)
         t, v1 = header.split(",")
         assert t == f"t={NOW}"
-        assert v1.startswith("v1=") and len(v1) == 3 + 64
+        assert v1.startswith("v1=")
+        assert len(v1) == 3 + 64
         int(v1[3:], 16)
 
     def test_same_input_same_signature_and_the_timestamp_is_covered(self) -> None:

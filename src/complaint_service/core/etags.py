@@ -15,7 +15,7 @@ IfMatch = Annotated[
     Header(
         alias="If-Match",
         max_length=200,
-        description='The `ETag` you read (e.g. `"3"`); the write is refused with 412 if the resource changed since.',
+        description='The `ETag` you read (e.g. `"3"`); refused with 412 if the resource changed since.',
     ),
 ]
 
@@ -25,7 +25,7 @@ def etag(version: int) -> str:
 
 
 def check_if_match(if_match: str | None, *, version: int) -> None:
-    """No header writes unconditionally; `*` matches any version; weak tags never match (strong comparison)."""
+    """No header writes unconditionally; `*` matches any version; weak tags never match (RFC 9110)."""
     if if_match is None:
         return
     tags = {tag.strip() for tag in if_match.split(",")}

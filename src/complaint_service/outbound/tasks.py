@@ -129,9 +129,10 @@ async def deliver(session: AsyncSession, delivery_id: str) -> str:
     after-commit job, a deferred retry and the reconciler send a delivery once when they race;
     the hard timeout around the request bounds how long the lock is held.
     """
-    claimed = await repository.claim(session, delivery_id=uuid.UUID(delivery_id))
+    key = uuid.UUID(delivery_id)
+    claimed = await repository.claim(session, delivery_id=key)
     if claimed is None:
-        exists = await repository.delivery_exists(session, delivery_id=uuid.UUID(delivery_id))
+        exists = await repository.delivery_exists(session, delivery_id=key)
         return "locked by another worker" if exists else "missing"
     delivery, endpoint = claimed
     if delivery.status != DeliveryStatus.pending.value:

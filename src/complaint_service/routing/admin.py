@@ -37,7 +37,10 @@ async def get_department(session: AsyncSession, *, key: str) -> Department | Non
 
 async def create_department(session: AsyncSession, *, data: DepartmentCreate) -> Department:
     department = Department(
-        key=data.key, name=data.name, strategy=data.strategy.value, calendar=data.calendar.model_dump(mode="json")
+        key=data.key,
+        name=data.name,
+        strategy=data.strategy.value,
+        calendar=data.calendar.model_dump(mode="json"),
     )
     session.add(department)
     try:
@@ -57,8 +60,10 @@ async def update_department(
         department.name = changes.name
     if changes.strategy is not None:
         department.strategy = changes.strategy.value
-    if changes.calendar is not None:
+    if changes.calendar is not None and changes.calendar.model_dump(mode="json") != department.calendar:
         department.calendar = changes.calendar.model_dump(mode="json")
+        # Agents without their own schedule work the department's hours: new hours may open shifts.
+        enqueue_after_commit(session, DRAIN_JOB, department.key)
     await session.flush()
     await session.refresh(department)
     return department
@@ -127,7 +132,9 @@ def _may_take_more(agent: Agent, changes: AgentUpdate) -> bool:
 
 
 async def create_agent(session: AsyncSession, *, data: AgentCreate) -> Agent:
-    await _require_departments(session, [(["body", "departments", i], key) for i, key in enumerate(data.departments)])
+    await _require_departments(
+        session, [(["body", "departments", i], key) for i, key in enumerate(data.departments)]
+    )
     agent = Agent(
         name=data.name,
         email=data.email,

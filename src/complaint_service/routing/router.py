@@ -34,12 +34,19 @@ from complaint_service.routing.schemas import (
 router = APIRouter(prefix="/v1", tags=["routing"])
 AdminKey = Annotated[Principal, require(Scope.admin)]
 DepartmentKeyPath = Annotated[str, Path(max_length=64, description="The department's key, e.g. `finance`.")]
-READ_PROBLEMS = problem_responses(401, 403, 422, 503)
+READ_PROBLEMS = problem_responses(401, 403, 503)
 ITEM_PROBLEMS = problem_responses(401, 403, 404, 422, 503)
-ETAG_HEADER = {"ETag": {"description": 'The agent\'s version, e.g. `"3"`; send it as `If-Match`.', "schema": {"type": "string"}}}
+ETAG_HEADER = {
+    "ETag": {
+        "description": 'The agent\'s version, e.g. `"3"`; send it as `If-Match`.',
+        "schema": {"type": "string"},
+    }
+}
 
 
-def _example(example: Any, *, code: int = 200, headers: dict[str, Any] | None = None) -> dict[int | str, dict[str, Any]]:
+def _example(
+    example: Any, *, code: int = 200, headers: dict[str, Any] | None = None
+) -> dict[int | str, dict[str, Any]]:
     response: dict[str, Any] = {"content": {"application/json": {"example": example}}}
     if headers:
         response["headers"] = headers
@@ -116,14 +123,16 @@ async def get_department(session: DbSession, _: ReaderKey, key: DepartmentKeyPat
 async def update_department(
     session: DbSession, _: AdminKey, key: DepartmentKeyPath, body: DepartmentUpdate
 ) -> DepartmentOut:
-    department = await admin.update_department(session, department=await _department(session, key), changes=body)
+    department = await admin.update_department(
+        session, department=await _department(session, key), changes=body
+    )
     return DepartmentOut.model_validate(department)
 
 
 @router.get(
     "/agents",
     summary="List agents",
-    description="Ordered by id; filters combine with AND. Pass `next_cursor` back as `cursor` for the next page.",
+    description="Ordered by id; filters combine with AND. Pass `next_cursor` back as `cursor` for more.",
     response_model=Page[AgentOut],
     responses={
         **_example({"items": [AGENT_EXAMPLE], "next_cursor": "AZOlwn8xcACAAAArPE1ecA"}),
@@ -137,7 +146,9 @@ async def list_agents(
     status: AgentStatus | None = None,
     role: AgentRole | None = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
-    cursor: Annotated[str | None, Query(max_length=64, description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=64, description="`next_cursor` of the previous page.")
+    ] = None,
 ) -> Page[AgentOut]:
     rows = await admin.list_agents(
         session,
@@ -160,7 +171,10 @@ async def list_agents(
     "of their departments right after the commit.",
     status_code=status.HTTP_201_CREATED,
     response_model=AgentOut,
-    responses={**_example(AGENT_EXAMPLE, code=201, headers=ETAG_HEADER), **problem_responses(401, 403, 413, 422, 503)},
+    responses={
+        **_example(AGENT_EXAMPLE, code=201, headers=ETAG_HEADER),
+        **problem_responses(401, 403, 413, 422, 503),
+    },
 )
 async def create_agent(session: DbSession, _: AdminKey, body: AgentCreate, response: Response) -> AgentOut:
     agent = await admin.create_agent(session, data=body)
@@ -198,7 +212,9 @@ async def update_agent(
     response: Response,
     if_match: IfMatch = None,
 ) -> AgentOut:
-    agent = await admin.update_agent(session, agent=await _agent(session, agent_id), changes=body, if_match=if_match)
+    agent = await admin.update_agent(
+        session, agent=await _agent(session, agent_id), changes=body, if_match=if_match
+    )
     return _agent_out(response, agent)
 
 

@@ -26,7 +26,8 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 LanguageTag = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", max_length=35)
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", max_length=35),
 ]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)]
 _INPUT = ConfigDict(extra="forbid")
@@ -34,13 +35,6 @@ _INPUT = ConfigDict(extra="forbid")
 
 def _unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
-
-
-def _present(value: Any) -> Any:
-    """Partial updates may leave a field out, but only nullable fields may be set to null."""
-    if value is None:
-        raise ValueError("may be left out but not null")
-    return value
 
 
 class Conditions(Schema):
@@ -107,7 +101,7 @@ class DepartmentCreate(Schema):
     strategy: AssignmentStrategy = AssignmentStrategy.least_loaded
     calendar: CalendarSpec = Field(
         default_factory=_default_calendar,
-        description="Working hours; default Monday to Friday 09:00-18:00 Asia/Shanghai with China's holidays.",
+        description="Working hours; default Mon-Fri 09:00-18:00 Asia/Shanghai, closed on China's holidays.",
     )
 
 
@@ -120,7 +114,12 @@ class DepartmentUpdate(Schema):
     strategy: AssignmentStrategy | None = None
     calendar: CalendarSpec | None = None
 
-    _not_null = field_validator("name", "strategy", "calendar")(_present)
+    @field_validator("name", "strategy", "calendar")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be left out but not null")
+        return value
 
 
 class DepartmentOut(Schema):
@@ -164,14 +163,22 @@ class AgentCreate(Schema):
     email: Email | None = None
     role: AgentRole = AgentRole.agent
     departments: list[DepartmentKey] = Field(
-        min_length=1, max_length=20, description="Keys of existing departments the agent takes complaints for."
+        min_length=1,
+        max_length=20,
+        description="Keys of existing departments the agent takes complaints for.",
     )
     skills: list[Tag] = Field(default_factory=list, max_length=50)
     languages: list[LanguageTag] = Field(
-        default_factory=list, max_length=20, description="BCP 47 tags such as zh-Hans, zh-Hant, en; empty = any."
+        default_factory=list,
+        max_length=20,
+        description="BCP 47 tags such as zh-Hans, zh-Hant, en; empty = any.",
     )
-    capacity: int = Field(default=10, ge=0, le=1000, description="Open complaints the agent may hold at once.")
-    schedule: CalendarSpec | None = Field(default=None, description="Shifts; null follows the department's hours.")
+    capacity: int = Field(
+        default=10, ge=0, le=1000, description="Open complaints the agent may hold at once."
+    )
+    schedule: CalendarSpec | None = Field(
+        default=None, description="Shifts; null follows the department's hours."
+    )
     status: AgentStatus = AgentStatus.active
 
     @field_validator("departments", "skills", "languages")
@@ -187,7 +194,8 @@ class AgentUpdate(Schema):
     """Only the fields sent change; `email` and `schedule` may be set to null."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"status": "away"}, {"capacity": 15, "skills": ["refund"]}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"status": "away"}, {"capacity": 15, "skills": ["refund"]}]},
     )
 
     name: Name | None = None
@@ -200,9 +208,12 @@ class AgentUpdate(Schema):
     schedule: CalendarSpec | None = None
     status: AgentStatus | None = None
 
-    _not_null = field_validator("name", "role", "departments", "skills", "languages", "capacity", "status")(
-        _present
-    )
+    @field_validator("name", "role", "departments", "skills", "languages", "capacity", "status")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may be left out but not null")
+        return value
 
     @field_validator("departments", "skills", "languages")
     @classmethod
@@ -234,7 +245,11 @@ class AgentOut(Schema):
 
 RULE_INPUT_EXAMPLE: dict[str, Any] = {
     "name": "VIP 支付问题",
-    "conditions": {"categories": ["payment_billing"], "tiers": ["vip", "gold"], "phrases": ["扣款", "double charged"]},
+    "conditions": {
+        "categories": ["payment_billing"],
+        "tiers": ["vip", "gold"],
+        "phrases": ["扣款", "double charged"],
+    },
     "department": "finance",
     "required_skills": ["refund"],
     "enabled": True,
@@ -262,7 +277,9 @@ class RoutingRuleIn(Schema):
     conditions: RuleConditions = Field(default_factory=RuleConditions)
     department: DepartmentKey
     required_skills: list[Tag] = Field(
-        default_factory=list, max_length=20, description="Only agents with all of these skills get the complaint."
+        default_factory=list,
+        max_length=20,
+        description="Only agents with all of these skills get the complaint.",
     )
     enabled: bool = True
 
@@ -303,7 +320,12 @@ class RoutingRulesOut(Schema):
                 {
                     "rules": [
                         RULE_EXAMPLE,
-                        {**RULE_EXAMPLE, **CATCH_ALL_RULE, "id": "0193a5c2-7f32-7000-8000-3c4d5e6f7082", "position": 20},
+                        {
+                            **RULE_EXAMPLE,
+                            **CATCH_ALL_RULE,
+                            "id": "0193a5c2-7f32-7000-8000-3c4d5e6f7082",
+                            "position": 20,
+                        },
                     ]
                 }
             ]

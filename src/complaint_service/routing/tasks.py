@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from arq.cron import CronJob, cron
 from arq.worker import Function
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.core.jobs import enqueue, job_id, task
@@ -23,7 +23,9 @@ async def reconcile(session: AsyncSession) -> int:
     """Queues wait for capacity or a shift start; re-check every queued department each pass."""
     departments = (
         await session.scalars(
-            select(distinct(Complaint.department)).where(
+            select(Complaint.department)
+            .distinct()
+            .where(
                 Complaint.assignee_id.is_(None),
                 Complaint.status == ComplaintStatus.triaged.value,
                 Complaint.department.is_not(None),

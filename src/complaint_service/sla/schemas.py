@@ -14,7 +14,9 @@ from complaint_service.models.enums import AgentRole, Urgency
 from complaint_service.routing.schemas import Conditions
 from complaint_service.sla.calendar_schema import CALENDAR_SPEC_EXAMPLE, CalendarSpec
 
-Minutes = Annotated[int, Field(gt=0, le=525_600, description="Minutes (business minutes unless around the clock).")]
+Minutes = Annotated[
+    int, Field(gt=0, le=525_600, description="Minutes (business minutes unless around the clock).")
+]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 _INPUT = ConfigDict(extra="forbid")
@@ -27,9 +29,13 @@ class UrgencyTargets(Schema):
 
     first_response: Minutes | None = None
     next_response: Minutes | None = Field(default=None, description="After each customer message.")
-    periodic_update: Minutes | None = Field(default=None, description="Between progress updates to the customer.")
+    periodic_update: Minutes | None = Field(
+        default=None, description="Between progress updates to the customer."
+    )
     resolution: Minutes | None = None
-    around_the_clock: bool | None = Field(default=None, description="Count wall-clock time (24×7), not business time.")
+    around_the_clock: bool | None = Field(
+        default=None, description="Count wall-clock time (24×7), not business time."
+    )
 
 
 class SlaWarning(Schema):
@@ -38,7 +44,9 @@ class SlaWarning(Schema):
     model_config = _INPUT
 
     label: Label
-    share: float | None = Field(default=None, gt=0, lt=1, description="E.g. 0.75: when 75% of the target is used.")
+    share: float | None = Field(
+        default=None, gt=0, lt=1, description="E.g. 0.75: when 75% of the target is used."
+    )
     minutes_before: int | None = Field(default=None, gt=0, le=525_600)
 
     @model_validator(mode="after")
@@ -69,7 +77,10 @@ def _unique_labels(items: list[Any]) -> list[Any]:
 def _in_order(steps: list[EscalationStep]) -> list[EscalationStep]:
     for earlier, later in itertools.pairwise(steps):
         if later.after_minutes < earlier.after_minutes:
-            raise ValueError(f"after_minutes must not decrease: {later.label!r} comes before {earlier.label!r}")
+            raise ValueError(
+                f"after_minutes must not decrease: {later.label!r} ({later.after_minutes}) "
+                f"follows {earlier.label!r} ({earlier.after_minutes})"
+            )
     return steps
 
 
@@ -87,8 +98,20 @@ POLICY_INPUT_EXAMPLE: dict[str, Any] = {
     "calendar": CALENDAR_SPEC_EXAMPLE,
     "warnings": [{"label": "80%", "share": 0.8}, {"label": "15 min", "minutes_before": 15}],
     "escalation": [
-        {"label": "team_lead", "after_minutes": 0, "action": "notify", "target": "team_lead", "raise_urgency": False},
-        {"label": "supervisor", "after_minutes": 60, "action": "reassign", "target": "supervisor", "raise_urgency": True},
+        {
+            "label": "team_lead",
+            "after_minutes": 0,
+            "action": "notify",
+            "target": "team_lead",
+            "raise_urgency": False,
+        },
+        {
+            "label": "supervisor",
+            "after_minutes": 60,
+            "action": "reassign",
+            "target": "supervisor",
+            "raise_urgency": True,
+        },
     ],
     "enabled": True,
 }
@@ -101,55 +124,46 @@ POLICY_EXAMPLE: dict[str, Any] = {
 }
 
 
-class PolicyFields(Schema):
-    """Shared by create and update; only nullable fields inherit from the next matching policy."""
-
-    def stored(self) -> dict[str, Any]:
-        """Column values for the fields that were sent, in the JSON shape the SLA engine reads."""
-        out: dict[str, Any] = {}
-        for name in self.model_fields_set:
-            value = getattr(self, name)
-            if isinstance(value, Conditions):
-                out[name] = value.stored()
-            elif name == "targets":
-                out[name] = {u.value: t.model_dump(mode="json", exclude_none=True) for u, t in value.items()}
-            elif isinstance(value, CalendarSpec):
-                out[name] = value.model_dump(mode="json")
-            elif isinstance(value, list):
-                out[name] = [item.model_dump(mode="json", exclude_none=True) for item in value]
-            else:
-                out[name] = value
-        return out
+def _column(value: Any) -> Any:
+    """A field's value in the JSON shape the SLA engine reads: conditions and items without unset keys."""
+    if isinstance(value, Conditions):
+        return value.stored()
+    if isinstance(value, Schema):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, dict):
+        return {str(key): _column(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_column(item) for item in value]
+    return value
 
 
-class PolicyCreate(PolicyFields):
+class PolicyCreate(Schema):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [POLICY_INPUT_EXAMPLE]})
 
     name: Name
     position: int = Field(ge=0, le=1_000_000, description="Lower positions are matched first.")
     conditions: Conditions = Field(
-        default_factory=Conditions, description="Empty conditions make a default that matches every complaint."
+        default_factory=Conditions,
+        description="Empty conditions make a default that matches every complaint.",
     )
     targets: Targets = Field(default_factory=dict)
-    calendar: CalendarSpec | None = Field(default=None, description="Null inherits from the next matching policy.")
+    calendar: CalendarSpec | None = Field(
+        default=None, description="Null inherits from the next matching policy."
+    )
     warnings: Warnings | None = None
     escalation: Escalation | None = None
     enabled: bool = True
 
-    def stored(self) -> dict[str, Any]:
-        """Every column, defaults included."""
-        return self.model_copy(update={}).model_validate(self.model_dump())._all_stored()
-
-    def _all_stored(self) -> dict[str, Any]:
-        self.model_fields_set.update(type(self).model_fields)
-        return super().stored()
+    def columns(self) -> dict[str, Any]:
+        return {name: _column(getattr(self, name)) for name in type(self).model_fields}
 
 
-class PolicyUpdate(PolicyFields):
+class PolicyUpdate(Schema):
     """Only the fields sent change; `calendar`, `warnings` and `escalation` may be set to null (inherit)."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"targets": {"P3": {"first_response": 20}}}, {"enabled": False}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"targets": {"P3": {"first_response": 20}}}, {"enabled": False}]},
     )
 
     name: Name | None = None
@@ -167,6 +181,10 @@ class PolicyUpdate(PolicyFields):
         if value is None:
             raise ValueError("may be left out but not null")
         return value
+
+    def changes(self) -> dict[str, Any]:
+        """Column values of the fields that were sent."""
+        return {name: _column(getattr(self, name)) for name in self.model_fields_set}
 
 
 class PolicyOut(Schema):

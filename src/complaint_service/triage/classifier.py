@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import groupby
 
 from complaint_service.models.enums import Category, CustomerTier, Urgency
 from complaint_service.triage.matching import Hit, fold
@@ -31,7 +32,7 @@ _NEGATION = re.compile(
 _ASCII_WORD = re.compile(r"[a-z0-9']+")
 # Customer tiers that raise urgency one level, and from which levels.
 _TIER_RAISES: dict[CustomerTier, frozenset[Urgency]] = {
-    CustomerTier.vip: frozenset(_LEVELS),
+    CustomerTier.vip: frozenset(_LEVELS[1:]),
     CustomerTier.gold: frozenset({Urgency.P3, Urgency.P4}),
 }
 
@@ -73,15 +74,18 @@ def _specificity(phrase: str) -> float:
 
 
 def _outermost(hits: list[tuple[Hit, Rule]]) -> list[tuple[Hit, Rule]]:
-    """Drops hits inside a longer hit for the same category, so 扣款 does not add to 重复扣款."""
-    return [
-        (hit, rule)
-        for hit, rule in hits
-        if not any(
-            other.start <= hit.start and hit.end <= other.end and other.end - other.start > hit.end - hit.start
-            for other, _ in hits
-        )
-    ]
+    """Drops hits inside a longer hit for the same category, so 扣款 does not add to 重复扣款.
+
+    Sorted by start and then longest first, a span lies inside another exactly when an earlier,
+    different span reaches as far as its end."""
+    kept: list[tuple[Hit, Rule]] = []
+    reach = -1
+    ordered = sorted(hits, key=lambda pair: (pair[0].start, -pair[0].end))
+    for (_, end), same_span in groupby(ordered, key=lambda pair: (pair[0].start, pair[0].end)):
+        if end > reach:
+            kept.extend(same_span)
+        reach = max(reach, end)
+    return kept
 
 
 def _choose_category(
@@ -114,23 +118,21 @@ def _choose_category(
     return winner, confidence, False
 
 
-def _grouped(pairs: list[tuple[Hit, Rule]]) -> dict[tuple[str, Rule], list[str]]:
-    """Phrase and its first rule → ids of every rule that matched it, in text order; the same
-    phrase listed for several scripts makes one reason, not one per rule."""
-    groups: dict[tuple[str, Rule], list[str]] = {}
-    first: dict[tuple[str, SignalFlag | None, Urgency | None], Rule] = {}
+def _grouped(pairs: list[tuple[Hit, Rule]]) -> list[tuple[str, Rule, list[str]]]:
+    """(phrase, first rule, ids of every rule that matched it) in text order: the same phrase
+    listed for several scripts makes one reason, not one per rule."""
+    groups: dict[tuple[str, SignalFlag | None, Urgency | None], tuple[Rule, list[str]]] = {}
     for hit, rule in sorted(pairs, key=lambda pair: pair[0].start):
-        owner = first.setdefault((hit.phrase, rule.flag, rule.urgency), rule)
-        ids = groups.setdefault((hit.phrase, owner), [])
+        _, ids = groups.setdefault((hit.phrase, rule.flag, rule.urgency), (rule, []))
         if rule.id not in ids:
             ids.append(rule.id)
-    return groups
+    return [(phrase, rule, ids) for (phrase, _, _), (rule, ids) in groups.items()]
 
 
 def _apply_signals(urgency: Urgency, signals: list[tuple[Hit, Rule]], reasons: list[str]) -> Urgency:
     """Floors first, then each flag without a floor (repeat) raises one level, once."""
     groups = _grouped(signals)
-    for (phrase, rule), ids in groups.items():
+    for phrase, rule, ids in groups:
         if rule.urgency is not None:
             label = f"{rule.flag} '{phrase}' ({', '.join(ids)})"
             if _LEVELS.index(rule.urgency) < _LEVELS.index(urgency):
@@ -139,7 +141,7 @@ def _apply_signals(urgency: Urgency, signals: list[tuple[Hit, Rule]], reasons: l
             else:
                 reasons.append(f"{label}: urgency already {urgency}")
     raised: set[SignalFlag | None] = set()
-    for (phrase, rule), ids in groups.items():
+    for phrase, rule, ids in groups:
         if rule.urgency is None:
             label = f"{rule.flag} '{phrase}' ({', '.join(ids)})"
             if rule.flag in raised or urgency is Urgency.P1:
@@ -183,12 +185,12 @@ def classify(
                 votes.setdefault(rule.category, []).append((hit, rule))
     votes = {category: _outermost(hits) for category, hits in votes.items()}
     counted = [pair for hits in votes.values() for pair in hits]
-    reasons.extend(f"ignored negated '{phrase}' ({', '.join(ids)})" for (phrase, _), ids in _grouped(negated).items())
-    reasons.extend(f"matched '{phrase}' ({', '.join(ids)})" for (phrase, _), ids in _grouped(counted).items())
+    for verb, pairs in (("ignored negated", negated), ("matched", counted)):
+        reasons.extend(f"{verb} '{phrase}' ({', '.join(ids)})" for phrase, _, ids in _grouped(pairs))
 
     category, confidence, needs_review = _choose_category(votes, min_confidence, reasons)
     urgency = _apply_signals(Urgency.P4 if category is Category.suggestion else Urgency.P3, signals, reasons)
-    if urgency in _TIER_RAISES.get(customer_tier, frozenset()) and urgency is not Urgency.P1:
+    if urgency in _TIER_RAISES.get(customer_tier, frozenset()):
         reasons.append(f"tier {customer_tier} raised urgency {urgency} → {_raised(urgency)}")
         urgency = _raised(urgency)
 

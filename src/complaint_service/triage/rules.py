@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import unicodedata
+from collections import Counter
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cache, cached_property
@@ -57,10 +59,19 @@ class Rule:
         folded = tuple(fold(phrase.strip()) for phrase in phrases)
         if any(not phrase or len(phrase) > 100 for phrase in folded):
             raise ValueError("every phrase must have 1 to 100 characters")
-        duplicates = sorted({phrase for phrase in folded if folded.count(phrase) > 1})
+        if any(unicodedata.category(char) == "Cc" for phrase in folded for char in phrase):
+            raise ValueError("phrases must not contain control characters")
+        duplicates = sorted(phrase for phrase, count in Counter(folded).items() if count > 1)
         if duplicates:
             raise ValueError(f"duplicate phrases: {', '.join(duplicates)}")
         return folded
+
+    @field_validator("description")
+    @classmethod
+    def _no_nul(cls, description: str) -> str:
+        if "\x00" in description:
+            raise ValueError("NUL characters are not allowed")
+        return description
 
     @model_validator(mode="after")
     def _fits_kind(self) -> Rule:
@@ -84,8 +95,8 @@ class RuleSet:
 
     @model_validator(mode="after")
     def _unique_ids(self) -> RuleSet:
-        ids = [rule.id for rule in self.rules]
-        duplicates = sorted({rule_id for rule_id in ids if ids.count(rule_id) > 1})
+        ids = Counter(rule.id for rule in self.rules)
+        duplicates = sorted(rule_id for rule_id, count in ids.items() if count > 1)
         if duplicates:
             raise ValueError(f"duplicate rule ids: {', '.join(duplicates)}")
         return self
@@ -130,5 +141,6 @@ _ADAPTER = TypeAdapter(RuleSet)
 @cache
 def load_default_rules() -> RuleSet:
     """The shipped rule set, parsed once so its compiled matcher is reused."""
-    text = resources.files("complaint_service.triage").joinpath("data/default_rules.json").read_text(encoding="utf-8")
+    data = resources.files("complaint_service.triage").joinpath("data", "default_rules.json")
+    text = data.read_text(encoding="utf-8")
     return RuleSet.from_json(json.loads(text))
