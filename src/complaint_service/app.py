@@ -41,9 +41,10 @@ def operation_id(route: APIRoute) -> str:
     return f"{route.tags[0]}-{route.name}" if route.tags else route.name
 
 
-def connect_redis(url: str) -> ArqRedis:
+def connect_redis(url: str, *, queue_name: str) -> ArqRedis:
     """Lazy: the API starts and takes complaints while Redis is down (PostgreSQL is the record)."""
     redis: ArqRedis = ArqRedis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    redis.default_queue_name = queue_name
     return redis
 
 
@@ -57,7 +58,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings, database_url)
-        redis = connect_redis(redis_url)
+        redis = connect_redis(redis_url, queue_name=settings.worker.queue_name)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.redis = redis

@@ -110,12 +110,11 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from arq.constants import health_check_key_suffix
     from arq.worker import check_health
 
-    from complaint_service.core.jobs import QUEUE_NAME
     from complaint_service.worker import create_worker, worker_options
 
     resolved, _services = resolve(settings)
     if args.check:
-        return int(check_health(worker_options(resolved)["redis_settings"], QUEUE_NAME + health_check_key_suffix))
+        return int(check_health(worker_options(resolved)["redis_settings"], resolved.worker.queue_name + health_check_key_suffix))
     create_worker(resolved).run()
     return 0
 

@@ -41,6 +41,7 @@ class WeChatAccount(BaseModel):
 
 
 class WorkerConfig(BaseModel):
+    queue_name: str = Field(default="complaint-service:queue", description="Separates deployments sharing a Redis.")
     max_jobs: int = 20
     job_timeout_seconds: int = 60
     max_tries: int = 5

@@ -10,7 +10,6 @@ from arq.cron import CronJob
 from arq.worker import Function, Worker
 
 from complaint_service.core.db import create_engine, create_sessionmaker
-from complaint_service.core.jobs import QUEUE_NAME
 from complaint_service.logging import configure_logging
 from complaint_service.outbound import tasks as outbound_tasks
 from complaint_service.routing import tasks as routing_tasks
@@ -27,13 +26,17 @@ FUNCTIONS: list[Function] = [
 
 
 def cron_jobs(settings: Settings) -> list[CronJob]:
+    """Cron job ids are global in Redis: prefix them with the queue so deployments don't dedupe each other."""
     every = settings.worker.reconcile_every_seconds
-    return [
+    jobs = [
         *triage_tasks.crons(every),
         *routing_tasks.crons(every),
         *sla_tasks.crons(every),
         *outbound_tasks.crons(every),
     ]
+    for job in jobs:
+        job.name = f"{settings.worker.queue_name}:{job.name}"
+    return jobs
 
 
 def worker_options(settings: Settings) -> dict[str, Any]:
@@ -62,7 +65,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     return {
         "functions": FUNCTIONS,
         "cron_jobs": cron_jobs(settings),
-        "queue_name": QUEUE_NAME,
+        "queue_name": settings.worker.queue_name,
         "redis_settings": RedisSettings.from_dsn(settings.redis_url),
         "on_startup": startup,
         "on_shutdown": shutdown,

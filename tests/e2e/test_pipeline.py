@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 from collections import Counter
 
@@ -12,40 +11,21 @@ from arq.connections import ArqRedis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from complaint_service.core import after_commit
 from complaint_service.models import Complaint, Event, Message, SlaAction
-from complaint_service.settings import Settings, WorkerConfig
-from complaint_service.worker import create_worker
+from complaint_service.settings import Settings
 from tests.fixtures.builders import post_canonical
 from tests.fixtures.seed import add_agents, add_fast_policy
-from tests.fixtures.worker import run_burst
+from tests.fixtures.worker import run_until
 
 LEGAL = "我在APP上支付失败了，钱扣了但是订单没有生成，再不处理我就打12315投诉你们！"
 
 
 def fast(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={"worker": WorkerConfig(reconcile_every_seconds=1, triage_grace_seconds=0, timer_lookahead_seconds=5)}
+    """Reconcile every second, so recovery paths run within a test's patience."""
+    worker = settings.worker.model_copy(
+        update={"reconcile_every_seconds": 1, "triage_grace_seconds": 0, "timer_lookahead_seconds": 5}
     )
-
-
-async def run_workers_until(settings: Settings, count: int, done: object, *, timeout: float) -> None:
-    """Run `count` workers side by side until `done()` holds (or fail after `timeout` seconds)."""
-    await after_commit.drain()
-    workers = [create_worker(fast(settings), handle_signals=False) for _ in range(count)]
-    tasks = [asyncio.create_task(w.async_run()) for w in workers]
-    deadline = time.monotonic() + timeout
-    try:
-        while not await done():  # type: ignore[operator]
-            assert time.monotonic() < deadline, "workers did not finish in time"
-            assert not any(t.done() for t in tasks), [t.exception() for t in tasks if t.done()]
-            await asyncio.sleep(0.2)
-    finally:
-        for t in tasks:
-            t.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for w in workers:
-            await w.close()
+    return settings.model_copy(update={"worker": worker})
 
 
 async def event_types(sessionmaker: async_sessionmaker[AsyncSession], complaint_id: str) -> list[str]:
@@ -64,7 +44,10 @@ class TestPipeline:
         await add_agents(sessionmaker, "legal_compliance", 2)
         created = (await post_canonical(api_client, intake_headers, channel="web_form", body=LEGAL)).json()
 
-        assert await run_burst(settings) >= 1
+        async def assigned() -> bool:
+            return "complaint.assigned" in await event_types(sessionmaker, created["id"])
+
+        await run_until(settings, assigned)
 
         complaint = (await api_client.get(created["link"], headers=reader_headers)).json()
         assert (complaint["category"], complaint["urgency"]) == ("payment_billing", "P1")
@@ -105,7 +88,11 @@ class TestPipeline:
         sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, redis: ArqRedis,
     ) -> None:
         created = (await post_canonical(api_client, intake_headers, body="快递三天没有更新物流了")).json()
-        await run_burst(settings)
+
+        async def queued_event() -> bool:
+            return "complaint.queued" in await event_types(sessionmaker, created["id"])
+
+        await run_until(settings, queued_event)
         queued = (await api_client.get(created["link"], headers=reader_headers)).json()
         assert queued["status"] == "triaged" and queued["assignee_id"] is None
 
@@ -114,7 +101,7 @@ class TestPipeline:
             body = (await api_client.get(created["link"], headers=reader_headers)).json()
             return bool(body["assignee_id"])
 
-        await run_workers_until(settings, 1, assigned, timeout=15)
+        await run_until(fast(settings), assigned, timeout=15)
         assert "complaint.queued" in await event_types(sessionmaker, created["id"])
 
 
@@ -141,7 +128,7 @@ class TestTimers:
                 total = await session.scalar(select(func.count()).select_from(SlaAction))
             return bool(total) and pending == 0
 
-        await run_workers_until(settings, 3, all_fired, timeout=40)
+        await run_until(fast(settings), all_fired, workers=3, timeout=40)
 
         async with sessionmaker() as session:
             fired = (await session.scalars(select(Event).where(Event.type.in_(

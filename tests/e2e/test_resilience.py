@@ -104,6 +104,7 @@ class TestWorkerKilled:
             **os.environ,
             "COMPLAINT_DATABASE_URL": str(settings.database_url),
             "COMPLAINT_REDIS_URL": str(settings.redis_url),
+            "COMPLAINT_WORKER__QUEUE_NAME": settings.worker.queue_name,
             "COMPLAINT_WORKER__JOB_TIMEOUT_SECONDS": "2",
             "COMPLAINT_WORKER__RECONCILE_EVERY_SECONDS": "1",
             "COMPLAINT_WORKER__TRIAGE_GRACE_SECONDS": "1",
@@ -111,7 +112,7 @@ class TestWorkerKilled:
         }
 
         def start_worker() -> subprocess.Popen[bytes]:
-            return subprocess.Popen(  # noqa: S603 - our own CLI
+            return subprocess.Popen(
                 [sys.executable, "-m", "complaint_service", "worker"], env=env, cwd=ROOT,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )

@@ -29,7 +29,7 @@ XML = {"Content-Type": "text/xml"}
 
 def signed(timestamp: str | None = None, nonce: str = "1320562132") -> dict[str, str]:
     ts = timestamp or str(int(time.time()))
-    signature = hashlib.sha1("".join(sorted([TOKEN, ts, nonce])).encode()).hexdigest()  # noqa: S324
+    signature = hashlib.sha1("".join(sorted([TOKEN, ts, nonce])).encode()).hexdigest()
     return {"signature": signature, "timestamp": ts, "nonce": nonce, "openid": "oAbC123_customer_openid"}
 
 
@@ -107,7 +107,7 @@ class TestWeChatEndpoint:
         encrypted = WeChatCrypto(AES_KEY, APP_ID).encrypt((FIXTURES / "text.xml").read_bytes())
         params = signed()
         digest = "".join(sorted([TOKEN, params["timestamp"], params["nonce"], encrypted]))
-        params |= {"encrypt_type": "aes", "msg_signature": hashlib.sha1(digest.encode()).hexdigest()}  # noqa: S324
+        params |= {"encrypt_type": "aes", "msg_signature": hashlib.sha1(digest.encode()).hexdigest()}
         envelope = f"<xml><ToUserName><![CDATA[gh_3f2a1b4c5d6e]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
 
         response = await wechat.post("/v1/channels/wechat/complaints", params=params, content=envelope, headers=XML)

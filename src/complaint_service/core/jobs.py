@@ -13,10 +13,8 @@ from arq.worker import Function, func
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaint_service.core.after_commit import add_effect
+from complaint_service.core.clock import utcnow
 from complaint_service.settings import Settings
-
-QUEUE_NAME = "complaint-service:queue"
-
 
 def job_id(name: str, *parts: object) -> str:
     """`triage.classify:<id>`; the same logical work always gets the same id."""
@@ -31,13 +29,15 @@ async def enqueue(
     defer_until: datetime | None = None,
 ) -> bool:
     """Enqueue now; False when a job with this id is already queued (nothing to do)."""
+    if defer_until is not None and defer_until <= utcnow():
+        # arq keeps a job (defer time - now + 1 day): over a day overdue, Redis refuses the negative expiry.
+        defer_until = None
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     job = await redis.enqueue_job(
         name,
         *args,
         _job_id=job_key or job_id(name, *args),
         _defer_until=defer_until,
-        _queue_name=QUEUE_NAME,
         request_id=request_id,
     )
     return job is not None

@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.complaints import timeline
@@ -107,7 +107,7 @@ async def pick_agent(
         await session.scalars(
             select(Agent).where(
                 Agent.status == AgentStatus.active.value,
-                Agent.departments.any(department.key),  # type: ignore[arg-type]
+                Agent.departments.contains([department.key]),
                 Agent.role.in_(roles),
             )
         )
@@ -150,17 +150,25 @@ async def assign(
         )
         return None
     agent, load = picked
-    complaint.assignee_id = agent.id
-    complaint.status = ComplaintStatus.assigned.value
-    complaint.assigned_at = now
-    agent.last_assigned_at = now
-    data = {
-        "agent_id": str(agent.id), "agent_name": agent.name, "department": department.key,
-        "strategy": department.strategy, "load_before": load, "capacity": agent.capacity,
-    }
-    await timeline.record(session, complaint_id=complaint.id, type="complaint.assigned", actor=actor, data=data)
-    await outbound_service.publish(session, complaint_id=complaint.id, event_type="complaint.assigned", data=data)
+    await hand_to(
+        session, complaint=complaint, agent=agent, now=now, actor=actor,
+        data={"department": department.key, "strategy": department.strategy, "load_before": load},
+    )
     return agent
+
+
+async def hand_to(
+    session: AsyncSession, *, complaint: Complaint, agent: Agent, now: datetime, actor: str, data: dict[str, object]
+) -> None:
+    """Make `agent` the assignee, on the timeline and to subscribers."""
+    complaint.assignee_id, complaint.assigned_at = agent.id, now
+    if complaint.status in (ComplaintStatus.new.value, ComplaintStatus.triaged.value):
+        complaint.status = ComplaintStatus.assigned.value
+    # A bookkeeping column, not an edit: a plain UPDATE that leaves the agent's version (If-Match) alone.
+    await session.execute(update(Agent).where(Agent.id == agent.id).values(last_assigned_at=now))
+    payload = {"agent_id": str(agent.id), "agent_name": agent.name, "capacity": agent.capacity, **data}
+    await timeline.record(session, complaint_id=complaint.id, type="complaint.assigned", actor=actor, data=payload)
+    await outbound_service.publish(session, complaint_id=complaint.id, event_type="complaint.assigned", data=payload)
 
 
 async def drain(session: AsyncSession, *, department_key: str, limit: int = 100) -> int:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.complaints import timeline
-from complaint_service.models import Agent, Complaint, Department
-from complaint_service.models.enums import AgentStatus, ComplaintStatus, Urgency
+from complaint_service.models import Agent, Complaint
+from complaint_service.models.enums import AgentStatus, Urgency
 from complaint_service.routing import service as routing_service
 from complaint_service.sla import service as sla_service
 
@@ -30,7 +30,7 @@ async def _role_holders(session: AsyncSession, department: str | None, role: str
     rows = await session.scalars(
         select(Agent.id).where(
             Agent.role == role, Agent.status == AgentStatus.active.value,
-            Agent.departments.any(department),  # type: ignore[arg-type]
+            Agent.departments.contains([department]),
         )
     )
     return [str(agent_id) for agent_id in rows]
@@ -45,7 +45,7 @@ async def apply(
     complaint.escalation_level = max(complaint.escalation_level, level)
     done["notified"] = await _role_holders(session, complaint.department, target)
     if spec.get("action") == "reassign" and complaint.department is not None:
-        department = await session.scalar(select(Department).where(Department.key == complaint.department))
+        department = await routing_service.lock_department(session, complaint.department)
         picked = None
         if department is not None:
             picked = await routing_service.pick_agent(
@@ -53,15 +53,11 @@ async def apply(
             )
         if picked is not None:
             agent, _ = picked
-            complaint.assignee_id, complaint.assigned_at = agent.id, now
-            if complaint.status in (ComplaintStatus.new.value, ComplaintStatus.triaged.value):
-                complaint.status = ComplaintStatus.assigned.value
-            agent.last_assigned_at = now
-            done["reassigned_to"] = str(agent.id)
-            await timeline.record(
-                session, complaint_id=complaint.id, type="complaint.assigned", actor=ACTOR,
-                data={"agent_id": str(agent.id), "agent_name": agent.name, "reason": "escalation"},
+            await routing_service.hand_to(
+                session, complaint=complaint, agent=agent, now=now, actor=ACTOR,
+                data={"department": complaint.department, "reason": "escalation", "level": level},
             )
+            done["reassigned_to"] = str(agent.id)
         else:
             done["reassigned_to"] = None
     if spec.get("raise_urgency") and complaint.urgency != Urgency.P1.value:

@@ -96,6 +96,8 @@ async def start_initial(
 
 
 async def _live_clocks(session: AsyncSession, complaint: Complaint, kinds: Collection[str] | None = None) -> Sequence[SlaClock]:
+    """Flushes first: sessions do not autoflush, and a clock closed earlier in this transaction is not live."""
+    await session.flush()
     query = select(SlaClock).where(SlaClock.complaint_id == complaint.id, SlaClock.state.in_(LIVE))
     if kinds is not None:
         query = query.where(SlaClock.kind.in_(list(kinds)))
@@ -150,21 +152,35 @@ async def resume(session: AsyncSession, *, complaint: Complaint, now: datetime) 
         _sync_complaint(complaint, clock)
 
 
-async def recompute(session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, now: datetime) -> None:
-    """New urgency or policy: each running clock's due time moves by the change of its target.
+def _left(calendar: BusinessCalendar, now: datetime, due: datetime) -> timedelta:
+    """Business time from `now` until `due`; negative once overdue."""
+    return calendar.elapsed(now, due) - calendar.elapsed(due, now)
 
-    Shifting the due time (rather than restarting from now) keeps pauses and time already used.
+
+async def recompute(session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, now: datetime) -> None:
+    """New urgency or policy: each live clock's due time moves by the change of its target.
+
+    Shifting the due time (rather than restarting from now) keeps pauses and time already used. A
+    paused clock keeps the change in its time left. When the calendar changes too (P1 runs around
+    the clock), time used counts on the old calendar and what is left runs on the new one.
     """
+    spec = _calendar_spec(policy)
+    calendar = BusinessCalendar.from_spec(spec)
     for clock in await _live_clocks(session, complaint):
-        if clock.state != ClockState.running or clock.due_at is None:
-            continue
-        calendar = BusinessCalendar.from_spec(clock.calendar)
+        previous = BusinessCalendar.from_spec(clock.calendar)
         old, new = timedelta(seconds=clock.target_seconds), timedelta(minutes=policy.targets_minutes[clock.kind])
-        if new == old:
+        if new == old and calendar == previous:
             continue
-        clock.due_at = calendar.add(clock.due_at, new - old) if new > old else calendar.subtract(clock.due_at, old - new)
-        clock.target_seconds = int(new.total_seconds())
-        clock.policy_ids = list(policy.policy_ids)
+        clock.target_seconds, clock.calendar, clock.policy_ids = int(new.total_seconds()), spec, list(policy.policy_ids)
+        if clock.state == ClockState.paused or clock.due_at is None:
+            clock.remaining_seconds = max(0, (clock.remaining_seconds or 0) + int((new - old).total_seconds()))
+            continue
+        if calendar == previous:
+            shift = new - old
+            clock.due_at = calendar.add(clock.due_at, shift) if shift > timedelta(0) else calendar.subtract(clock.due_at, -shift)
+        else:
+            left = _left(previous, now, clock.due_at) + new - old
+            clock.due_at = calendar.add(now, left) if left >= timedelta(0) else calendar.subtract(now, -left)
         timers.retime(session, clock, await _pending_actions(session, clock))
         _sync_complaint(complaint, clock)
 

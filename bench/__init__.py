@@ -1,0 +1,1 @@
+"""Benchmarks for the workers issue: `python -m bench --help`."""

@@ -1,0 +1,247 @@
+"""A throw-away database, a flushed Redis index, and the service's real API and worker processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis.asyncio as aioredis
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from complaint_service import migrate
+from complaint_service.auth import service as auth_service
+from complaint_service.core.db import create_sessionmaker
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process, from /proc (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on, read at run time."""
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
+    mem_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "cpu_model": model,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+@dataclass
+class Service:
+    """One child process of the service, with its log file for post-mortems."""
+
+    role: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    cpu_mark: float = 0.0
+
+    def cpu_since_mark(self) -> float:
+        return cpu_seconds(self.process.pid) - self.cpu_mark
+
+    def mark(self) -> None:
+        self.cpu_mark = cpu_seconds(self.process.pid)
+
+
+@dataclass
+class BenchEnv:
+    """A migrated database of its own (dropped at the end) and a Redis index flushed at the start."""
+
+    server_url: str
+    database_url: str
+    redis_url: str
+    database: str
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    logs: Path
+    services: list[Service] = field(default_factory=list)
+    api_url: str | None = None
+
+    def child_env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "COMPLAINT_DATABASE_URL": self.database_url,
+            "COMPLAINT_REDIS_URL": self.redis_url,
+            "COMPLAINT_LOG_LEVEL": "WARNING",
+            "COMPLAINT_ENVIRONMENT": "production",
+            # Teardown only: the measurement is over when processes are stopped.
+            "COMPLAINT_WORKER__SHUTDOWN_GRACE_SECONDS": "2",
+        }
+        return {**env, **(extra or {})}
+
+    def _spawn(self, role: str, args: Sequence[str], extra: dict[str, str] | None) -> Service:
+        log = self.logs / f"{role}-{len(self.services)}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "complaint_service", *args],
+                cwd=ROOT,
+                env=self.child_env(extra),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        service = Service(role, process, log)
+        self.services.append(service)
+        return service
+
+    async def start_api(self, extra: dict[str, str] | None = None) -> str:
+        port = _free_port()
+        self._spawn("api", ["api", "--port", str(port)], extra)
+        self.api_url = f"http://127.0.0.1:{port}"
+        await self._wait_ready(self.api_url)
+        return self.api_url
+
+    async def _wait_ready(self, url: str, within: float = 30.0) -> None:
+        deadline = time.monotonic() + within
+        async with httpx.AsyncClient(base_url=url, timeout=2) as client:
+            while time.monotonic() < deadline:
+                self.check_alive()
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get("/readyz")).status_code == 200:
+                        return
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"API not ready after {within}s; see {self.logs}")
+
+    async def start_workers(self, count: int, extra: dict[str, str] | None = None) -> list[Service]:
+        """Starts `count` worker processes and waits until each has written its arq health key."""
+        started = [self._spawn("worker", ["worker"], extra) for _ in range(count)]
+        deadline = time.monotonic() + 30
+        client = aioredis.from_url(self.redis_url)
+        try:
+            while time.monotonic() < deadline:
+                self.check_alive()
+                if await client.exists("complaint-service:queue:health-check"):
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            await client.aclose()
+        return started
+
+    def check_alive(self) -> None:
+        for service in self.services:
+            if service.process.poll() is not None:
+                tail = service.log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{service.role} exited with {service.process.returncode}:\n{tail}")
+
+    def stop(self, services: Sequence[Service] | None = None) -> None:
+        """SIGTERM, then SIGKILL whatever is still there after a few seconds."""
+        targets = list(self.services if services is None else services)
+        for service in targets:
+            if service.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(service.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 6
+        for service in targets:
+            try:
+                service.process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(service.process.pid, signal.SIGKILL)
+                service.process.wait()
+            self.services.remove(service)
+
+    async def admin_token(self) -> str:
+        async with self.sessionmaker() as session, session.begin():
+            _, token = await auth_service.create_key(session, name="bench", scopes=["admin"])
+        return token
+
+    async def flush_redis(self) -> None:
+        client = aioredis.from_url(self.redis_url)
+        try:
+            await client.flushdb()
+        finally:
+            await client.aclose()
+
+    async def versions(self) -> dict[str, str]:
+        async with self.engine.connect() as conn:
+            postgres = str(await conn.scalar(text("SHOW server_version")))
+        client = aioredis.from_url(self.redis_url)
+        try:
+            info = await client.info("server")
+        finally:
+            await client.aclose()
+        return {"postgresql": postgres, "redis": str(info.get("redis_version"))}
+
+
+async def _admin(server_url: str, statement: str) -> None:
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def bench_env() -> AsyncIterator[BenchEnv]:
+    """Everything a scenario needs; every process started here is killed and the database dropped."""
+    server_url = os.environ.get("COMPLAINT_BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = os.environ.get("COMPLAINT_BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+    name = f"cs_bench_{uuid.uuid4().hex[:10]}"
+    await _admin(server_url, f'CREATE DATABASE "{name}"')
+    database_url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    logs = Path(tempfile.mkdtemp(prefix=f"{name}-logs-"))
+    engine = create_async_engine(database_url, pool_size=20, max_overflow=10)
+    env = BenchEnv(server_url, database_url, redis_url, name, engine, create_sessionmaker(engine), logs)
+    try:
+        await asyncio.to_thread(migrate.upgrade, database_url)
+        await env.flush_redis()
+        yield env
+    except BaseException:
+        print(f"bench failed; process logs kept in {logs}", file=sys.stderr)
+        raise
+    else:
+        shutil.rmtree(logs, ignore_errors=True)
+    finally:
+        env.stop()
+        await engine.dispose()
+        await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await env.flush_redis()

@@ -1,0 +1,287 @@
+"""Intake → assigned under a steady open-loop load, and worker scaling on a pre-loaded backlog."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, text
+
+from bench.env import BenchEnv, Service, bench_env
+from bench.report import show, summary
+from bench.texts import canonical_payload
+from complaint_service.models import Agent, Complaint, Department
+from complaint_service.sla.calendar import AROUND_THE_CLOCK_SPEC
+
+AGENTS_PER_DEPARTMENT = 4
+
+
+@dataclass
+class Sample:
+    index: int
+    status: int
+    latency_s: float
+    send_lag_s: float
+    done_wall: float
+    complaint_id: str | None
+
+
+async def seed_agents(env: BenchEnv) -> int:
+    """Agents in every department, on shift around the clock, with room for every complaint."""
+    async with env.sessionmaker() as session, session.begin():
+        keys = (await session.scalars(select(Department.key))).all()
+        session.add_all(
+            Agent(
+                name=f"{key}-bench-{i}",
+                departments=[key],
+                capacity=1_000_000,
+                schedule=dict(AROUND_THE_CLOCK_SPEC),
+                role="agent",
+                languages=[],
+                skills=[],
+                status="active",
+            )
+            for key in keys
+            for i in range(AGENTS_PER_DEPARTMENT)
+        )
+    return len(keys) * AGENTS_PER_DEPARTMENT
+
+
+def _client(env: BenchEnv, token: str) -> httpx.AsyncClient:
+    assert env.api_url is not None
+    return httpx.AsyncClient(
+        base_url=env.api_url,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+        limits=httpx.Limits(max_connections=512, max_keepalive_connections=512),
+    )
+
+
+async def _post(client: httpx.AsyncClient, i: int, run: str, scheduled: float) -> Sample:
+    started = time.monotonic()
+    try:
+        response = await client.post("/v1/complaints", json=canonical_payload(i, run))
+    except httpx.HTTPError:
+        return Sample(i, 0, time.monotonic() - started, started - scheduled, time.time(), None)
+    done_wall, done = time.time(), time.monotonic()
+    complaint_id = response.json().get("id") if response.status_code in (200, 201) else None
+    return Sample(i, response.status_code, done - started, started - scheduled, done_wall, complaint_id)
+
+
+async def open_loop(
+    client: httpx.AsyncClient, *, rate: float, seconds: float, run: str
+) -> tuple[list[Sample], float]:
+    """Request i is sent at t0 + i/rate whatever happened to earlier ones; returns samples and send span."""
+    total = int(rate * seconds)
+    t0 = time.monotonic() + 0.2
+    tasks: list[asyncio.Task[Sample]] = []
+    for i in range(total):
+        scheduled = t0 + i / rate
+        delay = scheduled - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(_post(client, i, run, scheduled)))
+    span = time.monotonic() - t0
+    return list(await asyncio.gather(*tasks)), span
+
+
+async def closed_loop(
+    client: httpx.AsyncClient, *, total: int, run: str, concurrency: int = 32
+) -> list[Sample]:
+    """As fast as the API takes them, `concurrency` requests in flight: for loading a backlog."""
+    counter = iter(range(total))
+    samples: list[Sample] = []
+
+    async def lane() -> None:
+        for i in counter:
+            samples.append(await _post(client, i, run, time.monotonic()))
+
+    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    return samples
+
+
+async def assignments(
+    env: BenchEnv, ids: list[str]
+) -> dict[str, tuple[datetime | None, datetime | None, int]]:
+    """Per complaint: assigned_at (worker clock), the assigned event's occurred_at, how many such events."""
+    rows = await _fetch(
+        env,
+        """
+        SELECT c.id::text, c.assigned_at, min(e.occurred_at), count(e.id)
+        FROM complaints c LEFT JOIN events e ON e.complaint_id = c.id AND e.type = 'complaint.assigned'
+        WHERE c.id = ANY(CAST(:ids AS uuid[])) GROUP BY c.id, c.assigned_at
+        """,
+        ids=ids,
+    )
+    return {row[0]: (row[1], row[2], int(row[3])) for row in rows}
+
+
+async def _fetch(env: BenchEnv, sql: str, **params: Any) -> list[Any]:
+    async with env.engine.connect() as conn:
+        return list((await conn.execute(text(sql), params)).all())
+
+
+async def wait_assigned(env: BenchEnv, expected: int, *, within: float) -> float:
+    """Polls until `expected` complaints are assigned; returns the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < within:
+        env.check_alive()
+        async with env.sessionmaker() as session:
+            done = await session.scalar(text("SELECT count(*) FROM complaints WHERE assigned_at IS NOT NULL"))
+        if (done or 0) >= expected:
+            break
+        await asyncio.sleep(0.25)
+    return time.monotonic() - started
+
+
+def _cpu(services: list[Service], seconds: float) -> dict[str, float]:
+    """Average cores used per role while measuring."""
+    used: dict[str, float] = {}
+    for s in services:
+        used[s.role] = used.get(s.role, 0.0) + s.cpu_since_mark()
+    return {role: round(value / seconds, 2) for role, value in used.items()}
+
+
+async def steady(env: BenchEnv, *, rate: float, seconds: float, workers: int) -> dict[str, Any]:
+    agents = await seed_agents(env)
+    await env.start_api()
+    await env.start_workers(workers)
+    await asyncio.sleep(2)  # every worker past its imports and first reconciler pass
+    token = await env.admin_token()
+    run = uuid.uuid4().hex[:8]
+    for s in env.services:
+        s.mark()
+    cpu_start, wall_start = time.process_time(), time.monotonic()
+    async with _client(env, token) as client:
+        samples, span = await open_loop(client, rate=rate, seconds=seconds, run=run)
+    created = [s for s in samples if s.complaint_id is not None]
+    waited = await wait_assigned(env, len(created), within=120)
+    elapsed = time.monotonic() - wall_start
+    cpu = _cpu(env.services, elapsed) | {
+        "load generator": round((time.process_time() - cpu_start) / elapsed, 2)
+    }
+    found = await assignments(env, [s.complaint_id for s in created if s.complaint_id])
+    to_assigned, to_event, doubled, unassigned = [], [], 0, 0
+    for s in created:
+        assert s.complaint_id is not None
+        assigned_at, occurred_at, events = found.get(s.complaint_id, (None, None, 0))
+        doubled += events > 1
+        if assigned_at is None:
+            unassigned += 1
+            continue
+        to_assigned.append((assigned_at.timestamp() - s.done_wall) * 1000)
+        if occurred_at is not None:
+            to_event.append((occurred_at.timestamp() - s.done_wall) * 1000)
+    result = {
+        "workers": workers,
+        "agents": agents,
+        "target_rate": rate,
+        "seconds": seconds,
+        "sent": len(samples),
+        "achieved_send_rate": round(len(samples) / span, 1) if span else None,
+        "ok_2xx": len(created),
+        "errors": {
+            str(code): sum(1 for s in samples if s.status == code)
+            for code in {s.status for s in samples}
+            if code not in (200, 201)
+        },
+        "unassigned_after_wait": unassigned,
+        "doubled_assignments": doubled,
+        "drain_after_last_send_s": round(waited, 1),
+        "intake_to_assigned_ms": summary(to_assigned),
+        "intake_to_assigned_event_tx_start_ms": summary(to_event),
+        "http_latency_ms": summary([s.latency_s * 1000 for s in samples if s.complaint_id]),
+        "send_lag_ms": summary([s.send_lag_s * 1000 for s in samples]),
+        "cores_used": cpu,
+    }
+    _show_steady(result)
+    return result
+
+
+def _row(name: str, stats: dict[str, float]) -> list[object]:
+    return [name, stats["n"], stats["p50"], stats["p95"], stats["p99"], stats["max"]]
+
+
+def _show_steady(r: dict[str, Any]) -> None:
+    show(
+        f"Pipeline: {r['target_rate']:g}/s for {r['seconds']:g} s, {r['workers']} worker processes "
+        f"(sent at {r['achieved_send_rate']}/s; {r['ok_2xx']} 2xx, errors {r['errors'] or 'none'}, "
+        f"unassigned {r['unassigned_after_wait']}, doubled {r['doubled_assignments']})",
+        ["ms", "n", "p50", "p95", "p99", "max"],
+        [
+            _row("2xx → assigned (target p99 < 300)", r["intake_to_assigned_ms"]),
+            _row("2xx → assigning tx start", r["intake_to_assigned_event_tx_start_ms"]),
+            _row("HTTP latency", r["http_latency_ms"]),
+            _row("generator send lag", r["send_lag_ms"]),
+        ],
+    )
+    print("cores used (avg over the run): " + ", ".join(f"{k} {v}" for k, v in r["cores_used"].items()))
+
+
+async def run_pipeline(*, quick: bool, rate: float, seconds: float | None, workers: int) -> dict[str, Any]:
+    async with bench_env() as env:
+        return await steady(env, rate=rate, seconds=seconds or (5 if quick else 30), workers=workers)
+
+
+async def drain_backlog(env: BenchEnv, *, backlog: int, workers: int) -> dict[str, Any]:
+    """Loads `backlog` complaints through the API with no worker running, then lets `workers` drain it."""
+    await seed_agents(env)
+    await env.start_api()
+    token = await env.admin_token()
+    async with _client(env, token) as client:
+        samples = await closed_loop(client, total=backlog, run=uuid.uuid4().hex[:8])
+    created = sum(1 for s in samples if s.complaint_id)
+    started_wall = time.time()
+    started = await env.start_workers(workers)
+    for s in started:
+        s.mark()
+    await wait_assigned(env, created, within=600)
+    elapsed = time.time() - started_wall
+    async with env.sessionmaker() as session:
+        first, last, n = (
+            await session.execute(
+                select(func.min(Complaint.assigned_at), func.max(Complaint.assigned_at), func.count()).where(
+                    Complaint.assigned_at.is_not(None)
+                )
+            )
+        ).one()
+    span = (last - first).total_seconds() if n > 1 else float("nan")
+    return {
+        "workers": workers,
+        "backlog": created,
+        "assigned": n,
+        "throughput_per_s": round((n - 1) / span, 1) if span else None,
+        "including_startup_per_s": round(n / elapsed, 1),
+        "drain_seconds": round(span, 2),
+        "cores_used": _cpu(started, elapsed),
+    }
+
+
+async def run_scaling(*, quick: bool, counts: tuple[int, ...] = (1, 2, 4)) -> dict[str, Any]:
+    backlog = 1000 if quick else 5000
+    results = []
+    for workers in counts:
+        async with bench_env() as env:
+            results.append(await drain_backlog(env, backlog=backlog, workers=workers))
+    base = results[0]["throughput_per_s"] or 1
+    show(
+        f"Scaling: draining a backlog of {backlog} untriaged complaints (triage + route + SLA + assign)",
+        ["workers", "assigned/s", "incl. startup/s", "speed-up", "drain s", "worker cores used"],
+        [
+            [
+                r["workers"],
+                r["throughput_per_s"],
+                r["including_startup_per_s"],
+                f"{(r['throughput_per_s'] or 0) / base:.2f}x",
+                r["drain_seconds"],
+                r["cores_used"].get("worker", 0.0),
+            ]
+            for r in results
+        ],
+    )
+    return {"backlog": backlog, "runs": results}
