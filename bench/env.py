@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 import redis.asyncio as aioredis
+from arq.constants import health_check_key_suffix
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -31,6 +32,7 @@ from complaint_service.core.db import create_sessionmaker
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+QUEUE_NAME = "complaint-service-bench:queue"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -112,6 +114,7 @@ class BenchEnv:
             "COMPLAINT_REDIS_URL": self.redis_url,
             "COMPLAINT_LOG_LEVEL": "WARNING",
             "COMPLAINT_ENVIRONMENT": "production",
+            "COMPLAINT_WORKER__QUEUE_NAME": QUEUE_NAME,
             # Teardown only: the measurement is over when processes are stopped.
             "COMPLAINT_WORKER__SHUTDOWN_GRACE_SECONDS": "2",
         }
@@ -158,7 +161,7 @@ class BenchEnv:
         try:
             while time.monotonic() < deadline:
                 self.check_alive()
-                if await client.exists("complaint-service:queue:health-check"):
+                if await client.exists(QUEUE_NAME + health_check_key_suffix):
                     break
                 await asyncio.sleep(0.1)
         finally:

@@ -13,11 +13,10 @@ from arq.worker import Function
 from sqlalchemy import text
 
 from bench import seed
-from bench.env import BenchEnv, bench_env
+from bench.env import QUEUE_NAME, BenchEnv, bench_env
 from bench.report import percentile, show
-from complaint_service.core.jobs import QUEUE_NAME
 from complaint_service.routing import tasks as routing_tasks
-from complaint_service.settings import Settings
+from complaint_service.settings import Settings, WorkerConfig
 from complaint_service.sla import tasks as sla_tasks
 from complaint_service.triage import tasks as triage_tasks
 
@@ -102,7 +101,9 @@ async def run_reconcile(*, quick: bool, full: bool) -> dict[str, Any]:
     async with bench_env() as env:
         redis = await create_pool(RedisSettings.from_dsn(env.redis_url), default_queue_name=QUEUE_NAME)
         http = httpx.AsyncClient()
-        settings = Settings(database_url=env.database_url, redis_url=env.redis_url)
+        settings = Settings(
+            database_url=env.database_url, redis_url=env.redis_url, worker=WorkerConfig(queue_name=QUEUE_NAME)
+        )
         ctx = {"sessionmaker": env.sessionmaker, "redis": redis, "settings": settings, "http": http}
         try:
             following = await _add(env, first=1, actions=DUE_ACTIONS, due_now=True)

@@ -11,9 +11,9 @@ from arq.connections import RedisSettings, create_pool
 from sqlalchemy import text
 
 from bench import seed
-from bench.env import BenchEnv, bench_env
+from bench.env import QUEUE_NAME, BenchEnv, bench_env
 from bench.report import show, summary
-from complaint_service.core.jobs import QUEUE_NAME, enqueue
+from complaint_service.core.jobs import enqueue
 from complaint_service.models import SlaAction
 from complaint_service.sla.timers import fire_job_key
 

