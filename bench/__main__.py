@@ -24,7 +24,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     size.add_argument("--quick", action="store_true", help="small and short: proves each mode works")
     size.add_argument("--full", action="store_true", help="reconcile up to 1,000,000 pending actions")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (pipeline, timers)")
-    parser.add_argument("--rate", type=float, default=200.0, help="pipeline: complaints per second")
+    parser.add_argument(
+        "--rate", type=float, action="append", help="pipeline: complaints per second, repeatable (200 and 50)"
+    )
     parser.add_argument("--seconds", type=float, help="pipeline: load duration (default 30, quick 5)")
     parser.add_argument(
         "--complaints", type=int, help="timers: open complaints (default 100,000, quick 10,000)"
@@ -42,7 +44,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         started = time.monotonic()
         if mode == "pipeline":
             results[mode] = await run_pipeline(
-                quick=args.quick, rate=args.rate, seconds=args.seconds, workers=args.workers
+                quick=args.quick,
+                rates=tuple(args.rate or (200.0, 50.0)),
+                seconds=args.seconds,
+                workers=args.workers,
             )
         elif mode == "timers":
             results[mode] = await run_timers(

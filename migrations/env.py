@@ -19,7 +19,9 @@ target_metadata = Base.metadata
 def database_url() -> str:
     url = config.attributes.get("database_url") or get_settings().database_url
     if not url:
-        raise RuntimeError("Set COMPLAINT_DATABASE_URL or run `complaint-service migrate` (embedded default).")
+        raise RuntimeError(
+            "Set COMPLAINT_DATABASE_URL or run `complaint-service migrate` (embedded default)."
+        )
     return str(url)
 
 

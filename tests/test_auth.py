@@ -35,14 +35,18 @@ class TestApiKeys:
     ) -> None:
         assert_problem(await api_client.get(path, headers=intake_headers), 403, "forbidden")
 
-    async def test_intake_key_is_limited_to_its_channels(self, api_client: httpx.AsyncClient, make_key: MakeKey) -> None:
+    async def test_intake_key_is_limited_to_its_channels(
+        self, api_client: httpx.AsyncClient, make_key: MakeKey
+    ) -> None:
         sms_only = await make_key("intake:sms", name="sms-gateway")
         allowed = await post_canonical(api_client, sms_only, channel="sms")
         refused = await post_canonical(api_client, sms_only, channel="weibo")
         assert allowed.status_code == 201
         assert_problem(refused, 403, "forbidden")
 
-    async def test_reader_key_cannot_submit(self, api_client: httpx.AsyncClient, reader_headers: dict[str, str]) -> None:
+    async def test_reader_key_cannot_submit(
+        self, api_client: httpx.AsyncClient, reader_headers: dict[str, str]
+    ) -> None:
         assert_problem(await post_canonical(api_client, reader_headers), 403, "forbidden")
 
     async def test_unknown_and_revoked_keys_are_401(
@@ -63,7 +67,10 @@ class TestApiKeys:
         self, sessionmaker: async_sessionmaker[AsyncSession]
     ) -> None:
         async with sessionmaker() as session, session.begin():
-            key, token = await auth_service.create_key(session, name="wechat-adapter", scopes=["intake:wechat"])
-            assert token not in (key.token_hash, key.prefix) and token.startswith(key.prefix)
+            key, token = await auth_service.create_key(
+                session, name="wechat-adapter", scopes=["intake:wechat"]
+            )
+            assert token not in (key.token_hash, key.prefix)
+            assert token.startswith(key.prefix)
             with pytest.raises(auth_service.UnknownScopeError):
                 await auth_service.create_key(session, name="bad", scopes=["intake:fax"])

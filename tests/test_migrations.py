@@ -16,7 +16,9 @@ async def _tables(url: str) -> set[str]:
     engine = create_async_engine(url)
     async with engine.connect() as conn:
         names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
-        functions = await conn.scalar(text("SELECT count(*) FROM pg_proc WHERE proname = 'complaint_reference'"))
+        functions = await conn.scalar(
+            text("SELECT count(*) FROM pg_proc WHERE proname = 'complaint_reference'")
+        )
     await engine.dispose()
     return names | ({"fn:complaint_reference"} if functions else set())
 
@@ -33,7 +35,10 @@ class TestMigrations:
         name = f"cs_mig_{uuid.uuid4().hex[:10]}"
         await _admin(database_url, f'CREATE DATABASE "{name}"')
         url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-        expected = {t.name for t in Base.metadata.sorted_tables} | {"alembic_version", "fn:complaint_reference"}
+        expected = {t.name for t in Base.metadata.sorted_tables} | {
+            "alembic_version",
+            "fn:complaint_reference",
+        }
         try:
             await asyncio.to_thread(migrate.upgrade, url)
             assert await _tables(url) == expected

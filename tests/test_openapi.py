@@ -52,7 +52,9 @@ class TestOpenApiDocument:
                 if path == "/readyz":
                     continue
                 assert "application/problem+json" in content, f"{method} {path} {code} is not problem+json"
-                assert content["application/problem+json"].get("example"), f"{method} {path} {code} has no example"
+                assert content["application/problem+json"].get("example"), (
+                    f"{method} {path} {code} has no example"
+                )
 
     def test_every_request_and_success_response_has_an_example(self, document: dict[str, Any]) -> None:
         schemas = document["components"]["schemas"]
@@ -62,9 +64,13 @@ class TestOpenApiDocument:
                 return True
             ref = media.get("schema", {}).get("$ref", "")
             schema = schemas.get(ref.rsplit("/", 1)[-1], {})
-            return "examples" in schema or "example" in schema or all(
-                "examples" in prop or "example" in prop or "$ref" in prop or "anyOf" in prop
-                for prop in schema.get("properties", {}).values()
+            return (
+                "examples" in schema
+                or "example" in schema
+                or all(
+                    "examples" in prop or "example" in prop or "$ref" in prop or "anyOf" in prop
+                    for prop in schema.get("properties", {}).values()
+                )
             )
 
         for path, method, op in _operations(document):

@@ -27,8 +27,12 @@ def resolve(settings: Settings) -> tuple[Settings, EmbeddedServices | None]:
     """Settings with both URLs set, starting embedded servers for whichever is not configured."""
     if not settings.embedded:
         return settings, None
-    services = start_embedded(settings.data_dir, database_url=settings.database_url, redis_url=settings.redis_url)
-    resolved = settings.model_copy(update={"database_url": services.database_url, "redis_url": services.redis_url})
+    services = start_embedded(
+        settings.data_dir, database_url=settings.database_url, redis_url=settings.redis_url
+    )
+    resolved = settings.model_copy(
+        update={"database_url": services.database_url, "redis_url": services.redis_url}
+    )
     return resolved, services
 
 
@@ -95,11 +99,18 @@ def cmd_api(settings: Settings, args: argparse.Namespace) -> int:
     host, port = args.host or resolved.host, args.port or resolved.port
     if args.workers > 1:
         if _services is not None:
-            print("--workers needs configured COMPLAINT_DATABASE_URL and COMPLAINT_REDIS_URL", file=sys.stderr)
+            print(
+                "--workers needs configured COMPLAINT_DATABASE_URL and COMPLAINT_REDIS_URL", file=sys.stderr
+            )
             return 2
         uvicorn.run(
-            "complaint_service.cli:app_factory", factory=True, host=host, port=port, workers=args.workers,
-            log_config=None, timeout_graceful_shutdown=20,
+            "complaint_service.cli:app_factory",
+            factory=True,
+            host=host,
+            port=port,
+            workers=args.workers,
+            log_config=None,
+            timeout_graceful_shutdown=20,
         )
         return 0
     uvicorn.run(create_app(resolved), host=host, port=port, log_config=None, timeout_graceful_shutdown=20)
@@ -107,14 +118,14 @@ def cmd_api(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from arq.constants import health_check_key_suffix
-    from arq.worker import check_health
+    from arq.worker import async_check_health
 
     from complaint_service.worker import create_worker, worker_options
 
     resolved, _services = resolve(settings)
     if args.check:
-        return int(check_health(worker_options(resolved)["redis_settings"], resolved.worker.queue_name + health_check_key_suffix))
+        redis_settings = worker_options(resolved)["redis_settings"]
+        return asyncio.run(async_check_health(redis_settings, queue_name=resolved.worker.queue_name))
     create_worker(resolved).run()
     return 0
 
@@ -148,7 +159,8 @@ def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
         f"demo API key (admin): {token}\n\n"
         f"  curl -s -X POST {base}/v1/complaints -H 'Authorization: Bearer {token}' "
         "-H 'Content-Type: application/json' \\\n"
-        "    -d '{\"channel\":\"web_form\",\"body\":\"支付失败，钱扣了但订单没生成\",\"customer\":{\"phone\":\"13812345678\"}}'\n"
+        '    -d \'{"channel":"web_form","body":"支付失败，钱扣了但订单没生成",'
+        '"customer":{"phone":"13812345678"}}\'\n'
         f"  curl -s {base}/v1/complaints -H 'Authorization: Bearer {token}'\n",
         flush=True,
     )
@@ -195,7 +207,9 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--check", action="store_true", help="exit 0 when a worker's health key is fresh")
     worker.set_defaults(run=cmd_worker)
 
-    dev = sub.add_parser("dev", help="everything on embedded PostgreSQL and Redis: migrate, demo key, API + worker")
+    dev = sub.add_parser(
+        "dev", help="everything on embedded PostgreSQL and Redis: migrate, demo key, API + worker"
+    )
     dev.set_defaults(run=cmd_dev)
 
     mig = sub.add_parser("migrate", help="apply database migrations")

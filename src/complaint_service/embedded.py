@@ -20,12 +20,13 @@ class EmbeddedServices:
 
 
 def start_postgres(data_dir: Path) -> tuple[Any, str]:
-    import pgserver
+    from pgserver.postgres_server import get_server
 
     folder = data_dir / "postgres"
     folder.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(folder, cleanup_mode="stop")
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    server = get_server(folder, cleanup_mode="stop")
+    query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"  # noqa: S608 - a constant
+    exists = server.psql(query)
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     return server, f"postgresql+asyncpg://postgres@/{DATABASE_NAME}?host={folder.resolve()}"

@@ -41,7 +41,9 @@ class WeChatAccount(BaseModel):
 
 
 class WorkerConfig(BaseModel):
-    queue_name: str = Field(default="complaint-service:queue", description="Separates deployments sharing a Redis.")
+    queue_name: str = Field(
+        default="complaint-service:queue", description="Separates deployments sharing a Redis."
+    )
     max_jobs: int = 20
     job_timeout_seconds: int = 60
     max_tries: int = 5
@@ -49,7 +51,9 @@ class WorkerConfig(BaseModel):
     shutdown_grace_seconds: int = 25
     reconcile_every_seconds: int = Field(default=5, ge=1, le=60)
     triage_grace_seconds: int = Field(default=5, ge=0, description="Untriaged this long: re-enqueue.")
-    timer_lookahead_seconds: int = Field(default=10, ge=0, description="Reconciler schedules timers due this soon.")
+    timer_lookahead_seconds: int = Field(
+        default=10, ge=0, description="Reconciler schedules timers due this soon."
+    )
 
 
 class OutboundConfig(BaseModel):

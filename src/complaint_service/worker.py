@@ -41,7 +41,8 @@ def cron_jobs(settings: Settings) -> list[CronJob]:
 
 def worker_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for arq's Worker, shared by the CLI, `dev` and the end-to-end tests."""
-    assert settings.database_url is not None and settings.redis_url is not None
+    assert settings.database_url is not None
+    assert settings.redis_url is not None
     database_url = settings.database_url
 
     async def startup(ctx: dict[str, Any]) -> None:

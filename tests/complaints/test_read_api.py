@@ -13,10 +13,14 @@ from tests.fixtures.builders import assert_problem, post_canonical
 PII_BODY = "我的手机号13812345678，身份证11010519491231002X，请尽快回电。"
 
 
-async def _create_many(client: httpx.AsyncClient, headers: dict[str, str], count: int, **kw: Any) -> list[str]:
+async def _create_many(
+    client: httpx.AsyncClient, headers: dict[str, str], count: int, **kw: Any
+) -> list[str]:
     ids = []
     for i in range(count):
-        response = await post_canonical(client, headers, external_id=f"bulk-{kw.get('channel', 'x')}-{i}", **kw)
+        response = await post_canonical(
+            client, headers, external_id=f"bulk-{kw.get('channel', 'x')}-{i}", **kw
+        )
         assert response.status_code == 201
         ids.append(response.json()["id"])
     return ids
@@ -24,7 +28,10 @@ async def _create_many(client: httpx.AsyncClient, headers: dict[str, str], count
 
 class TestComplaintDetail:
     async def test_pii_is_masked_without_the_scope_and_shown_with_it(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], reader_headers: dict[str, str],
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        reader_headers: dict[str, str],
         make_key: MakeKey,
     ) -> None:
         created = await post_canonical(api_client, intake_headers, body=PII_BODY)
@@ -33,15 +40,20 @@ class TestComplaintDetail:
         masked = (await api_client.get(url, headers=reader_headers)).json()
         clear = (await api_client.get(url, headers=await make_key("complaints:read", "pii:read"))).json()
 
-        assert masked["has_pii"] is True and masked["pii_masked"] is True
-        assert "13812345678" not in masked["body"] and "138****5678" in masked["body"]
+        assert masked["has_pii"] is True
+        assert masked["pii_masked"] is True
+        assert "13812345678" not in masked["body"]
+        assert "138****5678" in masked["body"]
         assert "11010519491231002X" not in masked["body"]
-        assert clear["body"] == PII_BODY and clear["pii_masked"] is False
+        assert clear["body"] == PII_BODY
+        assert clear["pii_masked"] is False
 
     async def test_unknown_complaint_is_a_404_problem(
         self, api_client: httpx.AsyncClient, reader_headers: dict[str, str]
     ) -> None:
-        response = await api_client.get("/v1/complaints/0193a5c2-7f1e-7cc0-9d1a-4f7b2e9c0a11", headers=reader_headers)
+        response = await api_client.get(
+            "/v1/complaints/0193a5c2-7f1e-7cc0-9d1a-4f7b2e9c0a11", headers=reader_headers
+        )
         assert_problem(response, 404, "not-found")
 
     async def test_timeline_and_messages(
@@ -55,7 +67,8 @@ class TestComplaintDetail:
         assert [e["type"] for e in timeline["items"]] == ["complaint.received"]
         assert timeline["items"][0]["actor"] == "api_key:adapter"
         assert timeline["items"][0]["request_id"]
-        assert len(messages["items"]) == 1 and "138****5678" in messages["items"][0]["body"]
+        assert len(messages["items"]) == 1
+        assert "138****5678" in messages["items"][0]["body"]
 
 
 class TestComplaintList:
@@ -66,13 +79,19 @@ class TestComplaintList:
         await _create_many(api_client, intake_headers, 2, channel="weibo", body="客服态度很差")
 
         sms = (await api_client.get("/v1/complaints?channel=sms", headers=reader_headers)).json()
-        both = (await api_client.get("/v1/complaints?channel=sms&channel=weibo", headers=reader_headers)).json()
+        both = (
+            await api_client.get("/v1/complaints?channel=sms&channel=weibo", headers=reader_headers)
+        ).json()
         text = (await api_client.get("/v1/complaints", params={"q": "态度"}, headers=reader_headers)).json()
-        none = (await api_client.get("/v1/complaints?channel=sms&status=resolved", headers=reader_headers)).json()
+        none = (
+            await api_client.get("/v1/complaints?channel=sms&status=resolved", headers=reader_headers)
+        ).json()
 
-        assert len(sms["items"]) == 3 and {c["channel"] for c in sms["items"]} == {"sms"}
+        assert len(sms["items"]) == 3
+        assert {c["channel"] for c in sms["items"]} == {"sms"}
         assert len(both["items"]) == 5
-        assert len(text["items"]) == 2 and {c["channel"] for c in text["items"]} == {"weibo"}
+        assert len(text["items"]) == 2
+        assert {c["channel"] for c in text["items"]} == {"weibo"}
         assert none["items"] == []
 
     async def test_like_wildcards_in_the_query_are_literal(
@@ -91,7 +110,10 @@ class TestComplaintList:
         page = (
             await api_client.get(
                 "/v1/complaints",
-                params={"received_from": "2026-11-15T00:00:00+08:00", "received_to": "2026-11-21T00:00:00+08:00"},
+                params={
+                    "received_from": "2026-11-15T00:00:00+08:00",
+                    "received_to": "2026-11-21T00:00:00+08:00",
+                },
                 headers=reader_headers,
             )
         ).json()
@@ -110,7 +132,9 @@ class TestComplaintList:
             seen += [c["id"] for c in page["items"]]
             pages += 1
             # New complaints land between page requests, concurrently with the next read.
-            await asyncio.gather(*(post_canonical(api_client, intake_headers, channel="weibo") for _ in range(3)))
+            await asyncio.gather(
+                *(post_canonical(api_client, intake_headers, channel="weibo") for _ in range(3))
+            )
             cursor = page["next_cursor"]
             if cursor is None:
                 break
@@ -118,8 +142,12 @@ class TestComplaintList:
         assert pages == 3
         assert seen == list(reversed(original))
 
-    async def test_foreign_cursor_is_a_400(self, api_client: httpx.AsyncClient, reader_headers: dict[str, str]) -> None:
-        response = await api_client.get("/v1/complaints", params={"cursor": "not-a-cursor!"}, headers=reader_headers)
+    async def test_foreign_cursor_is_a_400(
+        self, api_client: httpx.AsyncClient, reader_headers: dict[str, str]
+    ) -> None:
+        response = await api_client.get(
+            "/v1/complaints", params={"cursor": "not-a-cursor!"}, headers=reader_headers
+        )
         assert_problem(response, 400, "bad-request")
 
     async def test_unknown_filter_value_is_a_422(
@@ -134,7 +162,9 @@ class TestCustomer:
     async def test_customer_with_masked_identities_and_complaints(
         self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], reader_headers: dict[str, str]
     ) -> None:
-        first = await post_canonical(api_client, intake_headers, customer={"phone": "13812345678", "email": "a.li@example.com"})
+        first = await post_canonical(
+            api_client, intake_headers, customer={"phone": "13812345678", "email": "a.li@example.com"}
+        )
         await post_canonical(api_client, intake_headers, channel="sms", customer={"phone": "+8613812345678"})
         complaint = (await api_client.get(first.json()["link"], headers=reader_headers)).json()
 

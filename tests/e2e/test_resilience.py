@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 async def untriaged(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     async with sessionmaker() as session:
         return int(
-            await session.scalar(select(func.count()).select_from(Complaint).where(Complaint.triaged_at.is_(None)))
+            await session.scalar(
+                select(func.count()).select_from(Complaint).where(Complaint.triaged_at.is_(None))
+            )
             or 0
         )
 
@@ -40,9 +42,9 @@ async def pending_actions(sessionmaker: async_sessionmaker[AsyncSession]) -> int
     async with sessionmaker() as session:
         return int(
             await session.scalar(
-                select(func.count()).select_from(SlaAction).where(
-                    SlaAction.fired_at.is_(None), SlaAction.cancelled_at.is_(None)
-                )
+                select(func.count())
+                .select_from(SlaAction)
+                .where(SlaAction.fired_at.is_(None), SlaAction.cancelled_at.is_(None))
             )
             or 0
         )
@@ -57,7 +59,8 @@ async def once_each(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         for e in events
         if e.type in ("sla.warning", "sla.breached", "complaint.escalated")
     )
-    assert triaged and set(triaged.values()) == {1}
+    assert triaged
+    assert set(triaged.values()) == {1}
     assert not fired or set(fired.values()) == {1}
 
 
@@ -70,8 +73,12 @@ async def wait_for(predicate: object, timeout: float) -> None:
 
 class TestRedisFlush:
     async def test_flushall_mid_batch_loses_no_triage_and_no_timer(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str],
-        sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, redis: ArqRedis,
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        redis: ArqRedis,
     ) -> None:
         await add_fast_policy(sessionmaker, seconds=4, escalation_seconds=(0.0,))
         await add_agents(sessionmaker, "tech", 3, capacity=100)
@@ -95,8 +102,12 @@ class TestRedisFlush:
 
 class TestWorkerKilled:
     async def test_sigkill_mid_batch_then_restart_leaves_nothing_undone(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str],
-        sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, redis: ArqRedis,
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        redis: ArqRedis,
     ) -> None:
         await add_agents(sessionmaker, "tech", 3, capacity=1000)
         env = {
@@ -112,12 +123,17 @@ class TestWorkerKilled:
 
         def start_worker() -> subprocess.Popen[bytes]:
             return subprocess.Popen(
-                [sys.executable, "-m", "complaint_service", "worker"], env=env, cwd=ROOT,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [sys.executable, "-m", "complaint_service", "worker"],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
 
         for i in range(150):
-            await post_canonical(api_client, intake_headers, body=f"第{i}次 更新后闪退", external_id=f"kill-{i}")
+            await post_canonical(
+                api_client, intake_headers, body=f"第{i}次 更新后闪退", external_id=f"kill-{i}"
+            )
         await after_commit.drain()
         victim = start_worker()
         try:
@@ -127,6 +143,7 @@ class TestWorkerKilled:
             assert await untriaged(sessionmaker) > 0, "the batch finished before the kill; nothing was tested"
             survivor = start_worker()
             try:
+
                 async def done() -> bool:
                     return await untriaged(sessionmaker) == 0
 

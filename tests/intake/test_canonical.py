@@ -16,7 +16,9 @@ from tests.fixtures.builders import assert_problem, canonical, post_canonical
 
 class TestCanonicalIntake:
     async def test_created_complaint_is_committed_with_message_and_event(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str],
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
         sessionmaker: async_sessionmaker[AsyncSession],
     ) -> None:
         response = await post_canonical(api_client, intake_headers)
@@ -33,7 +35,9 @@ class TestCanonicalIntake:
             assert complaint.language == "zh-Hans"
             assert complaint.app_version == "5.2.1"
             assert complaint.customer_id is not None
-            messages = (await session.scalars(select(Message).where(Message.complaint_id == complaint.id))).all()
+            messages = (
+                await session.scalars(select(Message).where(Message.complaint_id == complaint.id))
+            ).all()
             events = (await session.scalars(select(Event).where(Event.complaint_id == complaint.id))).all()
             identities = (
                 await session.scalars(
@@ -42,7 +46,10 @@ class TestCanonicalIntake:
             ).all()
         assert [m.direction for m in messages] == ["inbound"]
         assert [e.type for e in events] == ["complaint.received"]
-        assert {(i.kind, i.value) for i in identities} == {("phone", "+8613812345678"), ("app_user_id", "u_99812")}
+        assert {(i.kind, i.value) for i in identities} == {
+            ("phone", "+8613812345678"),
+            ("app_user_id", "u_99812"),
+        }
 
     async def test_same_external_id_returns_the_first_complaint(
         self, api_client: httpx.AsyncClient, intake_headers: dict[str, str]
@@ -61,14 +68,18 @@ class TestCanonicalIntake:
         headers = {**intake_headers, "Idempotency-Key": "retry-7f3a"}
         first = await api_client.post("/v1/complaints", json=payload, headers=headers)
         replay = await api_client.post("/v1/complaints", json=payload, headers=headers)
-        misuse = await api_client.post("/v1/complaints", json={**payload, "body": "另一件事"}, headers=headers)
+        misuse = await api_client.post(
+            "/v1/complaints", json={**payload, "body": "另一件事"}, headers=headers
+        )
 
         assert (first.status_code, replay.status_code) == (201, 200)
         assert replay.json()["id"] == first.json()["id"]
         assert_problem(misuse, 409, "idempotency-key-reused")
 
     async def test_twenty_identical_concurrent_requests_store_exactly_one_row(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str],
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
         sessionmaker: async_sessionmaker[AsyncSession],
     ) -> None:
         payload = canonical(external_id="burst-1", customer={"phone": "+86 139 0000 1111", "name": "李雷"})
@@ -85,15 +96,23 @@ class TestCanonicalIntake:
             assert await session.scalar(select(func.count()).select_from(CustomerIdentity)) == 1
 
     async def test_one_person_is_recognised_across_channels_and_number_formats(
-        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str],
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
         sessionmaker: async_sessionmaker[AsyncSession],
     ) -> None:
-        a = await post_canonical(api_client, intake_headers, channel="sms", customer={"phone": "138-1234-5678"})
+        a = await post_canonical(
+            api_client, intake_headers, channel="sms", customer={"phone": "138-1234-5678"}
+        )
         b = await post_canonical(
-            api_client, intake_headers, channel="web_form",
+            api_client,
+            intake_headers,
+            channel="web_form",
             customer={"phone": "+86 138 1234 5678", "email": "Wang.XM@Example.CN"},
         )
-        c = await post_canonical(api_client, intake_headers, channel="email", customer={"email": "wang.xm@example.cn"})
+        c = await post_canonical(
+            api_client, intake_headers, channel="email", customer={"email": "wang.xm@example.cn"}
+        )
 
         async with sessionmaker() as session:
             owners = {
@@ -113,25 +132,40 @@ class TestCanonicalIntake:
 
         problem = assert_problem(response, 422, "validation-error")
         locations = {tuple(e["loc"]) for e in problem["errors"]}
-        assert {("body", "channel"), ("body", "body"), ("body", "received_at"), ("body", "currency")} <= locations
+        assert {
+            ("body", "channel"),
+            ("body", "body"),
+            ("body", "received_at"),
+            ("body", "currency"),
+        } <= locations
 
-    async def test_nul_characters_are_refused(self, api_client: httpx.AsyncClient, intake_headers: dict[str, str]) -> None:
+    async def test_nul_characters_are_refused(
+        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str]
+    ) -> None:
         response = await post_canonical(api_client, intake_headers, body="支付失败\u0000")
         assert_problem(response, 422, "validation-error")
 
-    async def test_malformed_json_is_a_422(self, api_client: httpx.AsyncClient, intake_headers: dict[str, str]) -> None:
+    async def test_malformed_json_is_a_422(
+        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str]
+    ) -> None:
         response = await api_client.post(
-            "/v1/complaints", content=b'{"body": "unterminated', headers={**intake_headers, "Content-Type": "application/json"}
+            "/v1/complaints",
+            content=b'{"body": "unterminated',
+            headers={**intake_headers, "Content-Type": "application/json"},
         )
         assert_problem(response, 422, "validation-error")
 
-    async def test_wrong_content_type_is_a_415(self, api_client: httpx.AsyncClient, intake_headers: dict[str, str]) -> None:
+    async def test_wrong_content_type_is_a_415(
+        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str]
+    ) -> None:
         response = await api_client.post(
             "/v1/complaints", content="支付失败", headers={**intake_headers, "Content-Type": "text/plain"}
         )
         assert_problem(response, 415, "unsupported-media-type")
 
-    async def test_oversized_body_is_a_413(self, api_client: httpx.AsyncClient, intake_headers: dict[str, str]) -> None:
+    async def test_oversized_body_is_a_413(
+        self, api_client: httpx.AsyncClient, intake_headers: dict[str, str]
+    ) -> None:
         response = await post_canonical(api_client, intake_headers, body="很" * 400_000)
         assert_problem(response, 413, "payload-too-large")
 

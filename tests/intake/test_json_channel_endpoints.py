@@ -24,7 +24,10 @@ def example(channel: Channel) -> dict[str, Any]:
 class TestJsonChannelEndpoints:
     @pytest.mark.parametrize("channel", list(JSON_PAYLOADS), ids=lambda c: c.value)
     async def test_documented_example_creates_a_complaint_once(
-        self, api_client: httpx.AsyncClient, make_key: MakeKey, sessionmaker: async_sessionmaker[AsyncSession],
+        self,
+        api_client: httpx.AsyncClient,
+        make_key: MakeKey,
+        sessionmaker: async_sessionmaker[AsyncSession],
         channel: Channel,
     ) -> None:
         headers = await make_key(f"intake:{channel.value}", name=f"{channel.value}-adapter")
@@ -33,7 +36,8 @@ class TestJsonChannelEndpoints:
         again = await api_client.post(url, json=example(channel), headers=headers)
 
         assert first.status_code == 201, first.text
-        assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+        assert again.status_code == 200
+        assert again.json()["id"] == first.json()["id"]
         async with sessionmaker() as session:
             complaint = await session.scalar(select(Complaint))
             identities = (await session.scalars(select(CustomerIdentity))).all()
@@ -48,7 +52,9 @@ class TestJsonChannelEndpoints:
         self, api_client: httpx.AsyncClient, make_key: MakeKey
     ) -> None:
         headers = await make_key("intake:sms")
-        response = await api_client.post("/v1/channels/weibo/complaints", json=example(Channel.weibo), headers=headers)
+        response = await api_client.post(
+            "/v1/channels/weibo/complaints", json=example(Channel.weibo), headers=headers
+        )
         assert_problem(response, 403, "forbidden")
 
     async def test_invalid_payload_lists_field_errors(
@@ -58,7 +64,9 @@ class TestJsonChannelEndpoints:
         payload.pop("phone", None)
         payload.pop("email", None)
         payload["amount"] = "lots"
-        response = await api_client.post("/v1/channels/web_form/complaints", json=payload, headers=intake_headers)
+        response = await api_client.post(
+            "/v1/channels/web_form/complaints", json=payload, headers=intake_headers
+        )
         problem = assert_problem(response, 422, "validation-error")
         assert any("amount" in e["loc"] for e in problem["errors"])
 
@@ -67,7 +75,9 @@ class TestJsonChannelEndpoints:
     ) -> None:
         nested = "[" * 100_000 + "]" * 100_000
         response = await api_client.post(
-            "/v1/channels/sms/complaints", content=nested, headers={**intake_headers, "Content-Type": "application/json"}
+            "/v1/channels/sms/complaints",
+            content=nested,
+            headers={**intake_headers, "Content-Type": "application/json"},
         )
         assert 400 <= response.status_code < 500
         assert response.headers["content-type"].startswith("application/problem+json")

@@ -43,7 +43,9 @@ async def wechat_app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 @pytest.fixture
 async def wechat(wechat_app: FastAPI, clean_tables: None) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=wechat_app), base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=wechat_app), base_url="http://t"
+    ) as client:
         yield client
 
 
@@ -54,19 +56,26 @@ async def count(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
 
 class TestWeChatEndpoint:
     async def test_handshake_echoes_only_with_a_valid_signature(self, wechat: httpx.AsyncClient) -> None:
-        ok = await wechat.get("/v1/channels/wechat/complaints", params={**signed(), "echostr": "7215349876543210"})
+        ok = await wechat.get(
+            "/v1/channels/wechat/complaints", params={**signed(), "echostr": "7215349876543210"}
+        )
         bad = await wechat.get(
             "/v1/channels/wechat/complaints", params={**signed(), "signature": "0" * 40, "echostr": "x"}
         )
-        assert ok.status_code == 200 and ok.text == "7215349876543210"
+        assert ok.status_code == 200
+        assert ok.text == "7215349876543210"
         assert_problem(bad, 401, "unauthorized")
 
     async def test_signed_text_push_creates_one_complaint_even_when_retried(
         self, wechat: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], make_key: object
     ) -> None:
         body = (FIXTURES / "text.xml").read_bytes()
-        first = await wechat.post("/v1/channels/wechat/complaints", params=signed(), content=body, headers=XML)
-        retry = await wechat.post("/v1/channels/wechat/complaints", params=signed(), content=body, headers=XML)
+        first = await wechat.post(
+            "/v1/channels/wechat/complaints", params=signed(), content=body, headers=XML
+        )
+        retry = await wechat.post(
+            "/v1/channels/wechat/complaints", params=signed(), content=body, headers=XML
+        )
 
         assert first.status_code == retry.status_code == 200
         assert first.text == "success"
@@ -76,16 +85,21 @@ class TestWeChatEndpoint:
             complaint = await session.scalar(select(Complaint))
         assert complaint is not None
         assert complaint.external_id == "24802011223344556"
-        assert "支付失败" in complaint.body and complaint.has_pii
+        assert "支付失败" in complaint.body
+        assert complaint.has_pii
 
     async def test_image_and_voice_pushes_keep_media_as_attachments(
         self, wechat: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
     ) -> None:
         for name in ("image.xml", "voice.xml"):
             response = await wechat.post(
-                "/v1/channels/wechat/complaints", params=signed(), content=(FIXTURES / name).read_bytes(), headers=XML
+                "/v1/channels/wechat/complaints",
+                params=signed(),
+                content=(FIXTURES / name).read_bytes(),
+                headers=XML,
             )
-            assert response.status_code == 200 and "location" in response.headers
+            assert response.status_code == 200
+            assert "location" in response.headers
         async with sessionmaker() as session:
             complaints = (await session.scalars(select(Complaint).order_by(Complaint.id))).all()
         assert [len(c.attachments) for c in complaints] == [1, 1]
@@ -95,10 +109,13 @@ class TestWeChatEndpoint:
         self, wechat: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
     ) -> None:
         response = await wechat.post(
-            "/v1/channels/wechat/complaints", params=signed(), content=(FIXTURES / "subscribe.xml").read_bytes(),
+            "/v1/channels/wechat/complaints",
+            params=signed(),
+            content=(FIXTURES / "subscribe.xml").read_bytes(),
             headers=XML,
         )
-        assert response.status_code == 200 and response.text == "success"
+        assert response.status_code == 200
+        assert response.text == "success"
         assert await count(sessionmaker) == 0
 
     async def test_safe_mode_push_is_decrypted(
@@ -108,11 +125,19 @@ class TestWeChatEndpoint:
         params = signed()
         digest = "".join(sorted([TOKEN, params["timestamp"], params["nonce"], encrypted]))
         params |= {"encrypt_type": "aes", "msg_signature": hashlib.sha1(digest.encode()).hexdigest()}
-        envelope = f"<xml><ToUserName><![CDATA[gh_3f2a1b4c5d6e]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        envelope = (
+            "<xml><ToUserName><![CDATA[gh_3f2a1b4c5d6e]]></ToUserName>"
+            f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        )
 
-        response = await wechat.post("/v1/channels/wechat/complaints", params=params, content=envelope, headers=XML)
+        response = await wechat.post(
+            "/v1/channels/wechat/complaints", params=params, content=envelope, headers=XML
+        )
         tampered = await wechat.post(
-            "/v1/channels/wechat/complaints", params={**params, "msg_signature": "0" * 40}, content=envelope, headers=XML
+            "/v1/channels/wechat/complaints",
+            params={**params, "msg_signature": "0" * 40},
+            content=envelope,
+            headers=XML,
         )
 
         assert response.status_code == 200, response.text
@@ -124,10 +149,15 @@ class TestWeChatEndpoint:
     ) -> None:
         body = (FIXTURES / "text.xml").read_bytes()
         forged = await wechat.post(
-            "/v1/channels/wechat/complaints", params={**signed(), "signature": "f" * 40}, content=body, headers=XML
+            "/v1/channels/wechat/complaints",
+            params={**signed(), "signature": "f" * 40},
+            content=body,
+            headers=XML,
         )
         stale = await wechat.post(
-            "/v1/channels/wechat/complaints", params=signed(timestamp=str(int(time.time()) - 3600)), content=body,
+            "/v1/channels/wechat/complaints",
+            params=signed(timestamp=str(int(time.time()) - 3600)),
+            content=body,
             headers=XML,
         )
         anonymous = await wechat.post("/v1/channels/wechat/complaints", content=body, headers=XML)
@@ -141,11 +171,15 @@ class TestWeChatEndpoint:
     ) -> None:
         headers = await make_key("intake:wechat", name="wechat-adapter")  # type: ignore[operator]
         response = await wechat.post(
-            "/v1/channels/wechat/complaints", content=(FIXTURES / "text.xml").read_bytes(), headers={**XML, **headers}
+            "/v1/channels/wechat/complaints",
+            content=(FIXTURES / "text.xml").read_bytes(),
+            headers={**XML, **headers},
         )
         wrong_scope = await make_key("intake:sms")  # type: ignore[operator]
         refused = await wechat.post(
-            "/v1/channels/wechat/complaints", content=(FIXTURES / "text.xml").read_bytes(), headers={**XML, **wrong_scope}
+            "/v1/channels/wechat/complaints",
+            content=(FIXTURES / "text.xml").read_bytes(),
+            headers={**XML, **wrong_scope},
         )
         assert response.status_code == 200
         assert_problem(refused, 403, "forbidden")
@@ -155,14 +189,20 @@ class TestWeChatEndpoint:
         self, wechat: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession], name: str
     ) -> None:
         response = await wechat.post(
-            "/v1/channels/wechat/complaints", params=signed(), content=(FIXTURES / name).read_bytes(), headers=XML
+            "/v1/channels/wechat/complaints",
+            params=signed(),
+            content=(FIXTURES / name).read_bytes(),
+            headers=XML,
         )
         problem = assert_problem(response, 422, "malformed-payload")
-        assert "root:" not in response.text and problem["detail"]
+        assert "root:" not in response.text
+        assert problem["detail"]
         assert await count(sessionmaker) == 0
 
     async def test_garbage_and_wrong_content_type(self, wechat: httpx.AsyncClient) -> None:
-        garbage = await wechat.post("/v1/channels/wechat/complaints", params=signed(), content=b"<xml><oops", headers=XML)
+        garbage = await wechat.post(
+            "/v1/channels/wechat/complaints", params=signed(), content=b"<xml><oops", headers=XML
+        )
         json_body = await wechat.post(
             "/v1/channels/wechat/complaints", params=signed(), json={"MsgType": "text"}
         )

@@ -34,7 +34,9 @@ class TestWorkerDelivery:
 
         def ours() -> list[Received]:
             return [
-                r for r in http_receiver.received if json.loads(r.body)["data"].get("message_id") == str(message.id)
+                r
+                for r in http_receiver.received
+                if json.loads(r.body)["data"].get("message_id") == str(message.id)
             ]
 
         async def delivered() -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -35,7 +35,7 @@ async def current_principal(principal: Annotated[Principal | None, Depends(optio
     return principal
 
 
-def require(scope: Scope) -> object:
+def require(scope: Scope) -> Any:
     async def check(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         if not principal.has(scope):
             raise Forbidden(f"This operation needs the `{scope.value}` scope.")

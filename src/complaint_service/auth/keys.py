@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-TOKEN_PREFIX = "cs_"
+TOKEN_PREFIX = "cs_"  # noqa: S105 - a public prefix, not a secret
 
 
 def generate_token() -> str:

@@ -22,9 +22,13 @@ async def create_key(session: AsyncSession, *, name: str, scopes: Sequence[str])
     """Returns the row and the secret, which is shown once and never stored."""
     unknown = set(scopes) - valid_scopes()
     if unknown or not scopes:
-        raise UnknownScopeError(f"unknown or missing scopes: {sorted(unknown)}; valid: {sorted(valid_scopes())}")
+        raise UnknownScopeError(
+            f"unknown or missing scopes: {sorted(unknown)}; valid: {sorted(valid_scopes())}"
+        )
     token = generate_token()
-    key = ApiKey(name=name, prefix=display_prefix(token), token_hash=hash_token(token), scopes=sorted(set(scopes)))
+    key = ApiKey(
+        name=name, prefix=display_prefix(token), token_hash=hash_token(token), scopes=sorted(set(scopes))
+    )
     session.add(key)
     await session.flush()
     return key, token

@@ -31,7 +31,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def apply_filter(query: Select[tuple[Complaint]], f: ComplaintFilter) -> Select[tuple[Complaint]]:
+def apply_filter(query: Select[Complaint], f: ComplaintFilter) -> Select[Complaint]:
     for column, values in (
         (Complaint.status, f.status),
         (Complaint.channel, f.channel),

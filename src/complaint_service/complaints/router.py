@@ -50,7 +50,9 @@ async def list_complaints(
     customer_id: uuid.UUID | None = None,
     received_from: Annotated[datetime | None, Query(description="Inclusive, ISO 8601 with offset.")] = None,
     received_to: Annotated[datetime | None, Query(description="Exclusive, ISO 8601 with offset.")] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200, description="Text in subject or body.")] = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Text in subject or body.")
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ComplaintOut]:
@@ -89,10 +91,17 @@ async def get_complaint(session: DbSession, principal: ReaderKey, complaint_id: 
     "/{complaint_id}/messages",
     summary="List a complaint's messages, oldest first",
     response_model=Page[MessageOut],
-    responses={**examples.ok(examples.page(examples.MESSAGE)), **problem_responses(400, 401, 403, 404, 422, 503)},
+    responses={
+        **examples.ok(examples.page(examples.MESSAGE)),
+        **problem_responses(400, 401, 403, 404, 422, 503),
+    },
 )
 async def list_complaint_messages(
-    session: DbSession, principal: ReaderKey, complaint_id: uuid.UUID, limit: Limit = 100, cursor: Cursor = None
+    session: DbSession,
+    principal: ReaderKey,
+    complaint_id: uuid.UUID,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Page[MessageOut]:
     await _load(session, complaint_id)
     rows = await repository.list_messages(
@@ -107,12 +116,20 @@ async def list_complaint_messages(
 @router.get(
     "/{complaint_id}/timeline",
     summary="Get a complaint's timeline, oldest first",
-    description="Append-only events: receipt, messages, and every later decision with its actor and request id.",
+    description="Append-only events: receipt, messages, and every later decision "
+    "with its actor and request id.",
     response_model=Page[EventOut],
-    responses={**examples.ok(examples.page(examples.EVENT)), **problem_responses(400, 401, 403, 404, 422, 503)},
+    responses={
+        **examples.ok(examples.page(examples.EVENT)),
+        **problem_responses(400, 401, 403, 404, 422, 503),
+    },
 )
 async def get_timeline(
-    session: DbSession, principal: ReaderKey, complaint_id: uuid.UUID, limit: Limit = 100, cursor: Cursor = None
+    session: DbSession,
+    principal: ReaderKey,
+    complaint_id: uuid.UUID,
+    limit: Limit = 100,
+    cursor: Cursor = None,
 ) -> Page[EventOut]:
     await _load(session, complaint_id)
     rows = await timeline.list_events(

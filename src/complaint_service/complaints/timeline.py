@@ -20,7 +20,12 @@ def current_request_id() -> str | None:
 
 
 async def record(
-    session: AsyncSession, *, complaint_id: uuid.UUID, type: str, actor: str, data: dict[str, Any] | None = None
+    session: AsyncSession,
+    *,
+    complaint_id: uuid.UUID,
+    type: str,
+    actor: str,
+    data: dict[str, Any] | None = None,
 ) -> None:
     """Core INSERT: the timeline is written on hot paths and never read back in the same unit of work."""
     await session.execute(

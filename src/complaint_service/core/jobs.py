@@ -16,6 +16,7 @@ from complaint_service.core.after_commit import add_effect
 from complaint_service.core.clock import utcnow
 from complaint_service.settings import Settings
 
+
 def job_id(name: str, *parts: object) -> str:
     """`triage.classify:<id>`; the same logical work always gets the same id."""
     return ":".join([name, *(str(p) for p in parts)])

@@ -7,10 +7,9 @@ import time
 import uuid
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from complaint_service.core.problems import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem, ProblemType
 

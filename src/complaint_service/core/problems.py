@@ -53,7 +53,9 @@ class ProblemType(StrEnum):
 
 
 class FieldError(BaseModel):
-    loc: list[str | int] = Field(description="Path to the offending field, e.g. ['body', 'customer', 'phone'].")
+    loc: list[str | int] = Field(
+        description="Path to the offending field, e.g. ['body', 'customer', 'phone']."
+    )
     msg: str
     type: str = Field(description="Machine-readable error kind, e.g. 'missing' or 'string_too_long'.")
 
@@ -138,7 +140,9 @@ class ServiceUnavailable(ProblemError):
 def field_errors(raw: Any) -> list[FieldError]:
     """Pydantic's error list, reduced to what a client can act on (no echo of the input)."""
     return [
-        FieldError(loc=[p for p in e.get("loc", ()) if isinstance(p, str | int)], msg=e["msg"], type=e["type"])
+        FieldError(
+            loc=[p for p in e.get("loc", ()) if isinstance(p, str | int)], msg=e["msg"], type=e["type"]
+        )
         for e in raw
     ]
 
@@ -262,9 +266,16 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     out: dict[int | str, dict[str, Any]] = {}
     for status in statuses:
         type_ = {
-            400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found", 409: "conflict",
-            412: "precondition-failed", 413: "payload-too-large", 415: "unsupported-media-type",
-            422: "validation-error", 503: "service-unavailable",
+            400: "bad-request",
+            401: "unauthorized",
+            403: "forbidden",
+            404: "not-found",
+            409: "conflict",
+            412: "precondition-failed",
+            413: "payload-too-large",
+            415: "unsupported-media-type",
+            422: "validation-error",
+            503: "service-unavailable",
         }[status]
         example: dict[str, Any] = {
             "type": TYPE_BASE + type_,
@@ -277,6 +288,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             example["errors"] = [{"loc": ["body", "body"], "msg": "Field required", "type": "missing"}]
         out[status] = {
             "description": described[status],
-            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}, "example": example}},
+            "content": {
+                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}, "example": example}
+            },
         }
     return out

@@ -28,7 +28,8 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         max_length=255,
-        description="Any unique string per logical request; a retry with the same key returns the first result.",
+        description="Any unique string per logical request; "
+        "a retry with the same key returns the first result.",
     ),
 ]
 INTAKE_PROBLEMS = problem_responses(401, 403, 413, 415, 422, 503)
@@ -40,9 +41,13 @@ RECEIPT_EXAMPLE = {
     "link": "/v1/complaints/0193a5c2-7f1e-7cc0-9d1a-4f7b2e9c0a11",
 }
 RECEIPT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    201: {"description": "Created and committed.", "content": {"application/json": {"example": RECEIPT_EXAMPLE}}},
+    201: {
+        "description": "Created and committed.",
+        "content": {"application/json": {"example": RECEIPT_EXAMPLE}},
+    },
     200: {
-        "description": "Already received (same external id or Idempotency-Key), or added to the complaint it replies to.",
+        "description": "Already received (same external id or Idempotency-Key), "
+        "or added to the complaint it replies to.",
         "model": IntakeReceipt,
         "content": {"application/json": {"example": {**RECEIPT_EXAMPLE, "outcome": "duplicate"}}},
     },
@@ -123,8 +128,13 @@ async def create_complaint(
 ) -> IntakeReceipt:
     check_channel(principal, payload.channel)
     return await accept(
-        request, response, session, settings,
-        draft=payload.to_draft(), principal=principal, idempotency_key=idempotency_key,
+        request,
+        response,
+        session,
+        settings,
+        draft=payload.to_draft(),
+        principal=principal,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -166,7 +176,13 @@ async def create_from_email(
     # MIME parsing is CPU-bound (a hostile message takes seconds): keep it off the event loop.
     draft = await run_in_threadpool(normalize_email, await request.body())
     return await accept(
-        request, response, session, settings, draft=draft, principal=principal, idempotency_key=idempotency_key
+        request,
+        response,
+        session,
+        settings,
+        draft=draft,
+        principal=principal,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -184,8 +200,13 @@ def _json_channel_route(
     ) -> IntakeReceipt:
         check_channel(principal, channel)
         return await accept(
-            request, response, session, settings,
-            draft=payload.to_draft(), principal=principal, idempotency_key=idempotency_key,
+            request,
+            response,
+            session,
+            settings,
+            draft=payload.to_draft(),
+            principal=principal,
+            idempotency_key=idempotency_key,
         )
 
     # Resolved here, not from the string annotation: FastAPI must see this channel's concrete model.

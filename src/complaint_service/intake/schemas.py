@@ -24,7 +24,12 @@ _CANONICAL_EXAMPLE: dict[str, Any] = {
     "order_id": "202611220001",
     "app_version": "5.2.1",
     "attachments": [
-        {"name": "crash.png", "content_type": "image/png", "size": 48213, "url": "https://cdn.example.com/fb/crash.png"}
+        {
+            "name": "crash.png",
+            "content_type": "image/png",
+            "size": 48213,
+            "url": "https://cdn.example.com/fb/crash.png",
+        }
     ],
     "tags": ["android"],
     "metadata": {"os": "Android 15", "device_model": "Xiaomi 14"},
@@ -33,7 +38,9 @@ _CANONICAL_EXAMPLE: dict[str, Any] = {
 
 class CustomerIn(Schema):
     name: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=40, description="Any format; stored as E.164 (default region CN).")
+    phone: str | None = Field(
+        default=None, max_length=40, description="Any format; stored as E.164 (default region CN)."
+    )
     email: str | None = Field(default=None, max_length=320, description="Stored lower-cased.")
     wechat_openid: str | None = Field(default=None, max_length=128)
     weibo_uid: str | None = Field(default=None, max_length=64)
@@ -58,9 +65,13 @@ class ComplaintCreate(Schema):
 
     channel: Channel = Channel.api
     external_id: str | None = Field(
-        default=None, max_length=512, description="The channel's own id; a repeat of it returns the first complaint."
+        default=None,
+        max_length=512,
+        description="The channel's own id; a repeat of it returns the first complaint.",
     )
-    received_at: datetime | None = Field(default=None, description="When the channel received it; default now.")
+    received_at: datetime | None = Field(
+        default=None, description="When the channel received it; default now."
+    )
     subject: str | None = Field(default=None, max_length=500)
     body: str = Field(min_length=1, max_length=20_000)
     language: str | None = Field(default=None, max_length=16, description="BCP 47; detected when omitted.")
@@ -72,7 +83,9 @@ class ComplaintCreate(Schema):
     amount: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
     currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$", description="ISO 4217, e.g. CNY.")
     tags: list[str] = Field(default_factory=list, max_length=30)
-    metadata: dict[str, Any] = Field(default_factory=dict, description="Channel-specific extras, kept as given.")
+    metadata: dict[str, Any] = Field(
+        default_factory=dict, description="Channel-specific extras, kept as given."
+    )
 
     @field_validator("received_at")
     @classmethod

@@ -81,7 +81,11 @@ async def _thread_onto(
         complaint_id=complaint.id,
         type="message.received",
         actor=principal.actor,
-        data={"message_id": str(inserted), "channel": draft.channel.value, "flags": [f.value for f in draft.flags]},
+        data={
+            "message_id": str(inserted),
+            "channel": draft.channel.value,
+            "flags": [f.value for f in draft.flags],
+        },
     )
     await session.execute(update(Complaint).where(Complaint.id == complaint.id).values(updated_at=func.now()))
     return IntakeResult(complaint, IntakeOutcome.threaded)
@@ -92,7 +96,9 @@ async def _existing(
 ) -> Complaint:
     clauses = []
     if draft.external_id is not None:
-        clauses.append(and_(Complaint.channel == draft.channel.value, Complaint.external_id == draft.external_id))
+        clauses.append(
+            and_(Complaint.channel == draft.channel.value, Complaint.external_id == draft.external_id)
+        )
     if idempotency_key is not None:
         clauses.append(Complaint.idempotency_key == idempotency_key)
     existing = await session.scalar(select(Complaint).where(or_(*clauses)).limit(1)) if clauses else None

@@ -34,7 +34,9 @@ from complaint_service.settings import Settings, WeChatAccount
 
 router = APIRouter(prefix="/v1/channels/wechat", tags=["intake"])
 
-WECHAT_ACCOUNT = Principal(key_id="wechat", name="wechat-official-account", scopes=frozenset({intake_scope(Channel.wechat)}))
+WECHAT_ACCOUNT = Principal(
+    key_id="wechat", name="wechat-official-account", scopes=frozenset({intake_scope(Channel.wechat)})
+)
 WECHAT_TEXT_EXAMPLE = (
     "<xml><ToUserName><![CDATA[gh_3f2a1b0c9d8e]]></ToUserName>"
     "<FromUserName><![CDATA[oAbC123_customer_openid]]></FromUserName><CreateTime>1795833000</CreateTime>"
@@ -50,8 +52,16 @@ def _token(account: WeChatAccount) -> str:
     return account.token.get_secret_value()
 
 
-def _signed_xml(raw: bytes, settings: Settings, *, signature: str | None, timestamp: str | None,
-                nonce: str | None, encrypt_type: str | None, msg_sig: str | None) -> bytes:
+def _signed_xml(
+    raw: bytes,
+    settings: Settings,
+    *,
+    signature: str | None,
+    timestamp: str | None,
+    nonce: str | None,
+    encrypt_type: str | None,
+    msg_sig: str | None,
+) -> bytes:
     """Verify a push from WeChat and return the plain XML (decrypting safe mode)."""
     account = settings.wechat
     token = _token(account)
@@ -61,7 +71,9 @@ def _signed_xml(raw: bytes, settings: Settings, *, signature: str | None, timest
         raise Unauthorized("The WeChat timestamp is missing or too far from now.")
     if encrypt_type == "aes":
         if account.encoding_aes_key is None or account.app_id is None:
-            raise Forbidden("Safe mode needs COMPLAINT_WECHAT__ENCODING_AES_KEY and COMPLAINT_WECHAT__APP_ID.")
+            raise Forbidden(
+                "Safe mode needs COMPLAINT_WECHAT__ENCODING_AES_KEY and COMPLAINT_WECHAT__APP_ID."
+            )
         encrypted = extract_encrypted(raw)
         expected = msg_signature(token, timestamp, nonce, encrypted)
         if msg_sig is None or not hmac.compare_digest(expected, msg_sig):
@@ -97,7 +109,8 @@ async def wechat_handshake(
 
 PUSH_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "`success`, as WeChat expects. Headers `Location` and `X-Complaint-Reference` name the "
+        "description": "`success`, as WeChat expects. "
+        "Headers `Location` and `X-Complaint-Reference` name the "
         "complaint when one was recorded (events such as subscribe are acknowledged without one).",
         "content": {"text/plain": {"example": "success"}},
     },
@@ -137,8 +150,15 @@ async def wechat_push(
     require_media_type(request, "application/xml", "text/xml")
     raw = await request.body()
     if signature is not None or msg_signature is not None:
-        xml = _signed_xml(raw, settings, signature=signature, timestamp=timestamp, nonce=nonce,
-                          encrypt_type=encrypt_type, msg_sig=msg_signature)
+        xml = _signed_xml(
+            raw,
+            settings,
+            signature=signature,
+            timestamp=timestamp,
+            nonce=nonce,
+            encrypt_type=encrypt_type,
+            msg_sig=msg_signature,
+        )
         caller = WECHAT_ACCOUNT
     elif principal is not None:
         check_channel(principal, Channel.wechat)
@@ -151,5 +171,8 @@ async def wechat_push(
     result = await intake_service.ingest(session, draft=parsed, principal=caller, settings=settings)
     return PlainTextResponse(
         "success",
-        headers={"Location": f"/v1/complaints/{result.complaint.id}", "X-Complaint-Reference": result.complaint.reference},
+        headers={
+            "Location": f"/v1/complaints/{result.complaint.id}",
+            "X-Complaint-Reference": result.complaint.reference,
+        },
     )

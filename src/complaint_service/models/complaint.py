@@ -50,7 +50,9 @@ class Complaint(Base):
         Index("ix_complaints_customer_id_id", "customer_id", "id"),
         Index("ix_complaints_received_at", "received_at"),
         # Reconciler: complaints committed but not yet triaged (small, since triage takes milliseconds).
-        Index("ix_complaints_untriaged_created_at", "created_at", postgresql_where=text("triaged_at IS NULL")),
+        Index(
+            "ix_complaints_untriaged_created_at", "created_at", postgresql_where=text("triaged_at IS NULL")
+        ),
         # Department queues: triaged, routed, nobody assigned yet.
         Index(
             "ix_complaints_queued_department",

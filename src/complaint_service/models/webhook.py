@@ -23,7 +23,9 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(String(2000))
     secret: Mapped[str] = mapped_column(String(200))
     channels: Mapped[list[str]] = mapped_column(
-        ARRAY(Text), server_default=text("'{}'::text[]"), comment="Customer messages of these channels come here"
+        ARRAY(Text),
+        server_default=text("'{}'::text[]"),
+        comment="Customer messages of these channels come here",
     )
     event_types: Mapped[list[str]] = mapped_column(
         ARRAY(Text), server_default=text("'{}'::text[]"), comment="Subscribed event types; '*' for all"

@@ -39,12 +39,18 @@ async def _ping_database(request: Request) -> None:
     "/readyz",
     summary="Readiness: PostgreSQL and Redis reachable",
     responses={
-        200: {"content": {"application/json": {"example": {"status": "ok", "postgres": "ok", "redis": "ok"}}}},
+        200: {
+            "content": {"application/json": {"example": {"status": "ok", "postgres": "ok", "redis": "ok"}}}
+        },
         503: {
             "description": "A dependency is down; take the instance out of rotation.",
             "content": {
                 "application/json": {
-                    "example": {"status": "unavailable", "postgres": "unavailable: ConnectionRefusedError", "redis": "ok"}
+                    "example": {
+                        "status": "unavailable",
+                        "postgres": "unavailable: ConnectionRefusedError",
+                        "redis": "ok",
+                    }
                 }
             },
         },

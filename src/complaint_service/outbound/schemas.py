@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Self
 
-from pydantic import ConfigDict, AnyHttpUrl, Field, UrlConstraints, model_validator
+from pydantic import AnyHttpUrl, ConfigDict, Field, UrlConstraints, model_validator
 
 from complaint_service.core.schemas import Schema
 from complaint_service.models import WebhookDelivery, WebhookEndpoint

@@ -114,7 +114,8 @@ async def pick_agent(
     ).all()
     needed = set(complaint.required_skills)
     eligible = [
-        a for a in agents
+        a
+        for a in agents
         if needed <= set(a.skills) and _speaks(a, complaint.language) and _on_shift(a, department, now)
     ]
     loads = await _loads(session, [a.id for a in eligible])
@@ -133,7 +134,12 @@ async def lock_department(session: AsyncSession, key: str) -> Department | None:
 
 
 async def assign(
-    session: AsyncSession, *, complaint: Complaint, department: Department, actor: str, announce_queue: bool = True
+    session: AsyncSession,
+    *,
+    complaint: Complaint,
+    department: Department,
+    actor: str,
+    announce_queue: bool = True,
 ) -> Agent | None:
     """Assign to the best free agent, or leave the complaint queued in its department."""
     now = utcnow()
@@ -142,23 +148,39 @@ async def assign(
         return None
     if picked is None:
         await timeline.record(
-            session, complaint_id=complaint.id, type="complaint.queued", actor=actor,
+            session,
+            complaint_id=complaint.id,
+            type="complaint.queued",
+            actor=actor,
             data={"department": department.key, "reason": "no agent available"},
         )
         await outbound_service.publish(
-            session, complaint_id=complaint.id, event_type="complaint.queued", data={"department": department.key}
+            session,
+            complaint_id=complaint.id,
+            event_type="complaint.queued",
+            data={"department": department.key},
         )
         return None
     agent, load = picked
     await hand_to(
-        session, complaint=complaint, agent=agent, now=now, actor=actor,
+        session,
+        complaint=complaint,
+        agent=agent,
+        now=now,
+        actor=actor,
         data={"department": department.key, "strategy": department.strategy, "load_before": load},
     )
     return agent
 
 
 async def hand_to(
-    session: AsyncSession, *, complaint: Complaint, agent: Agent, now: datetime, actor: str, data: dict[str, object]
+    session: AsyncSession,
+    *,
+    complaint: Complaint,
+    agent: Agent,
+    now: datetime,
+    actor: str,
+    data: dict[str, object],
 ) -> None:
     """Make `agent` the assignee, on the timeline and to subscribers."""
     complaint.assignee_id, complaint.assigned_at = agent.id, now
@@ -167,8 +189,12 @@ async def hand_to(
     # A bookkeeping column, not an edit: a plain UPDATE that leaves the agent's version (If-Match) alone.
     await session.execute(update(Agent).where(Agent.id == agent.id).values(last_assigned_at=now))
     payload = {"agent_id": str(agent.id), "agent_name": agent.name, "capacity": agent.capacity, **data}
-    await timeline.record(session, complaint_id=complaint.id, type="complaint.assigned", actor=actor, data=payload)
-    await outbound_service.publish(session, complaint_id=complaint.id, event_type="complaint.assigned", data=payload)
+    await timeline.record(
+        session, complaint_id=complaint.id, type="complaint.assigned", actor=actor, data=payload
+    )
+    await outbound_service.publish(
+        session, complaint_id=complaint.id, event_type="complaint.assigned", data=payload
+    )
 
 
 async def drain(session: AsyncSession, *, department_key: str, limit: int = 100) -> int:

@@ -29,7 +29,8 @@ async def _role_holders(session: AsyncSession, department: str | None, role: str
         return []
     rows = await session.scalars(
         select(Agent.id).where(
-            Agent.role == role, Agent.status == AgentStatus.active.value,
+            Agent.role == role,
+            Agent.status == AgentStatus.active.value,
             Agent.departments.contains([department]),
         )
     )
@@ -54,7 +55,11 @@ async def apply(
         if picked is not None:
             agent, _ = picked
             await routing_service.hand_to(
-                session, complaint=complaint, agent=agent, now=now, actor=ACTOR,
+                session,
+                complaint=complaint,
+                agent=agent,
+                now=now,
+                actor=ACTOR,
                 data={"department": complaint.department, "reason": "escalation", "level": level},
             )
             done["reassigned_to"] = str(agent.id)
@@ -64,7 +69,10 @@ async def apply(
         before, complaint.urgency = complaint.urgency, raised(complaint.urgency)
         done["urgency"] = {"from": before, "to": complaint.urgency}
         await timeline.record(
-            session, complaint_id=complaint.id, type="complaint.urgency_changed", actor=ACTOR,
+            session,
+            complaint_id=complaint.id,
+            type="complaint.urgency_changed",
+            actor=ACTOR,
             data={"from": before, "to": complaint.urgency, "reason": "escalation"},
         )
         tier = await sla_service.customer_tier(session, complaint)

@@ -63,9 +63,15 @@ async def start_clock(
     target = timedelta(minutes=policy.targets_minutes[kind.value])
     due = BusinessCalendar.from_spec(spec).add(now, target)
     clock = SlaClock(
-        complaint_id=complaint.id, kind=kind.value, seq=seq or 0, state=ClockState.running.value,
-        target_seconds=int(target.total_seconds()), calendar=spec, policy_ids=list(policy.policy_ids),
-        started_at=now, due_at=due,
+        complaint_id=complaint.id,
+        kind=kind.value,
+        seq=seq or 0,
+        state=ClockState.running.value,
+        target_seconds=int(target.total_seconds()),
+        calendar=spec,
+        policy_ids=list(policy.policy_ids),
+        started_at=now,
+        due_at=due,
     )
     session.add(clock)
     await session.flush()
@@ -83,9 +89,15 @@ async def start_clock(
 async def start_initial(
     session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, now: datetime, actor: str
 ) -> list[SlaClock]:
-    clocks = [await start_clock(session, complaint=complaint, policy=policy, kind=k, now=now) for k in INITIAL_CLOCKS]
+    clocks = [
+        await start_clock(session, complaint=complaint, policy=policy, kind=k, now=now)
+        for k in INITIAL_CLOCKS
+    ]
     await timeline.record(
-        session, complaint_id=complaint.id, type="sla.started", actor=actor,
+        session,
+        complaint_id=complaint.id,
+        type="sla.started",
+        actor=actor,
         data={
             "policy_ids": list(policy.policy_ids),
             "around_the_clock": policy.around_the_clock,
@@ -95,7 +107,9 @@ async def start_initial(
     return clocks
 
 
-async def _live_clocks(session: AsyncSession, complaint: Complaint, kinds: Collection[str] | None = None) -> Sequence[SlaClock]:
+async def _live_clocks(
+    session: AsyncSession, complaint: Complaint, kinds: Collection[str] | None = None
+) -> Sequence[SlaClock]:
     """Flushes first: sessions do not autoflush, and a clock closed earlier in this transaction is dead."""
     await session.flush()
     query = select(SlaClock).where(SlaClock.complaint_id == complaint.id, SlaClock.state.in_(LIVE))
@@ -108,7 +122,9 @@ async def _pending_actions(session: AsyncSession, clock: SlaClock) -> Sequence[S
     return (
         await session.scalars(
             select(SlaAction)
-            .where(SlaAction.clock_id == clock.id, SlaAction.fired_at.is_(None), SlaAction.cancelled_at.is_(None))
+            .where(
+                SlaAction.clock_id == clock.id, SlaAction.fired_at.is_(None), SlaAction.cancelled_at.is_(None)
+            )
             .with_for_update()
         )
     ).all()
@@ -135,7 +151,10 @@ async def pause(session: AsyncSession, *, complaint: Complaint, now: datetime) -
             continue
         left = BusinessCalendar.from_spec(clock.calendar).elapsed(now, clock.due_at)
         clock.state, clock.paused_at, clock.remaining_seconds, clock.due_at = (
-            ClockState.paused.value, now, int(left.total_seconds()), None,
+            ClockState.paused.value,
+            now,
+            int(left.total_seconds()),
+            None,
         )
         for action in await _pending_actions(session, clock):
             action.due_at = None
@@ -157,7 +176,9 @@ def _left(calendar: BusinessCalendar, now: datetime, due: datetime) -> timedelta
     return calendar.elapsed(now, due) - calendar.elapsed(due, now)
 
 
-async def recompute(session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, now: datetime) -> None:
+async def recompute(
+    session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, now: datetime
+) -> None:
     """New urgency or policy: each live clock's due time moves by the change of its target.
 
     Shifting the due time (rather than restarting from now) keeps pauses and time already used. A
@@ -168,7 +189,10 @@ async def recompute(session: AsyncSession, *, complaint: Complaint, policy: Effe
     calendar = BusinessCalendar.from_spec(spec)
     for clock in await _live_clocks(session, complaint):
         previous = BusinessCalendar.from_spec(clock.calendar)
-        old, new = timedelta(seconds=clock.target_seconds), timedelta(minutes=policy.targets_minutes[clock.kind])
+        old, new = (
+            timedelta(seconds=clock.target_seconds),
+            timedelta(minutes=policy.targets_minutes[clock.kind]),
+        )
         if new == old and calendar == previous:
             continue
         shift = new - old
@@ -191,8 +215,11 @@ async def recompute(session: AsyncSession, *, complaint: Complaint, policy: Effe
 async def on_public_reply(session: AsyncSession, *, complaint: Complaint, now: datetime) -> None:
     """A public reply meets first and next response, and restarts the periodic-update clock."""
     await close_clocks(
-        session, complaint=complaint, kinds=(ClockKind.first_response, ClockKind.next_response),
-        state=ClockState.met, now=now,
+        session,
+        complaint=complaint,
+        kinds=(ClockKind.first_response, ClockKind.next_response),
+        state=ClockState.met,
+        now=now,
     )
     if complaint.first_response_at is None:
         complaint.first_response_at = now
@@ -200,19 +227,25 @@ async def on_public_reply(session: AsyncSession, *, complaint: Complaint, now: d
         session, complaint=complaint, kinds=(ClockKind.periodic_update,), state=ClockState.met, now=now
     ):
         policy = await policy_for(session, complaint=complaint, tier=await customer_tier(session, complaint))
-        await start_clock(session, complaint=complaint, policy=policy, kind=ClockKind.periodic_update, now=now)
+        await start_clock(
+            session, complaint=complaint, policy=policy, kind=ClockKind.periodic_update, now=now
+        )
 
 
 async def on_customer_message(session: AsyncSession, *, complaint: Complaint, now: datetime) -> None:
     """After the first answer, every customer message waits for a reply within next-response."""
-    if complaint.first_response_at is None or await _live_clocks(session, complaint, (ClockKind.next_response,)):
+    if complaint.first_response_at is None or await _live_clocks(
+        session, complaint, (ClockKind.next_response,)
+    ):
         return
     policy = await policy_for(session, complaint=complaint, tier=await customer_tier(session, complaint))
     await start_clock(session, complaint=complaint, policy=policy, kind=ClockKind.next_response, now=now)
 
 
 async def on_resolved(session: AsyncSession, *, complaint: Complaint, now: datetime) -> None:
-    await close_clocks(session, complaint=complaint, kinds=(ClockKind.resolution,), state=ClockState.met, now=now)
+    await close_clocks(
+        session, complaint=complaint, kinds=(ClockKind.resolution,), state=ClockState.met, now=now
+    )
     await close_clocks(
         session, complaint=complaint, kinds=[k.value for k in ClockKind], state=ClockState.cancelled, now=now
     )

@@ -30,12 +30,15 @@ EARLY_TOLERANCE = timedelta(milliseconds=20)
 @task("sla.fire")
 async def fire(session: AsyncSession, action_id: str) -> str:
     """Locks the complaint, then re-checks the action: two workers with the same job fire it once."""
-    complaint_id = await session.scalar(select(SlaAction.complaint_id).where(SlaAction.id == uuid.UUID(action_id)))
+    complaint_id = await session.scalar(
+        select(SlaAction.complaint_id).where(SlaAction.id == uuid.UUID(action_id))
+    )
     if complaint_id is None:
         return "missing"
     complaint = await session.get(Complaint, complaint_id, with_for_update=True)
     action = await session.get(SlaAction, uuid.UUID(action_id), with_for_update=True, populate_existing=True)
-    assert complaint is not None and action is not None
+    assert complaint is not None
+    assert action is not None
     now = utcnow()
     if action.fired_at is not None or action.cancelled_at is not None:
         return "done"
@@ -45,8 +48,11 @@ async def fire(session: AsyncSession, action_id: str) -> str:
     assert clock is not None
     action.fired_at = now
     data = {
-        "clock": clock.kind, "clock_id": str(clock.id), "label": action.label,
-        "due_at": action.due_at.isoformat(), "fired_at": now.isoformat(),
+        "clock": clock.kind,
+        "clock_id": str(clock.id),
+        "label": action.label,
+        "due_at": action.due_at.isoformat(),
+        "fired_at": now.isoformat(),
         "lateness_ms": round((now - action.due_at).total_seconds() * 1000, 1),
         "target_seconds": clock.target_seconds,
     }
@@ -57,7 +63,9 @@ async def fire(session: AsyncSession, action_id: str) -> str:
             session, complaint=complaint, level=int(action.spec["level"]), spec=action.spec, now=now
         )
     event_type = EVENT_TYPES[action.kind]
-    await timeline.record(session, complaint_id=complaint.id, type=event_type, actor=escalation.ACTOR, data=data)
+    await timeline.record(
+        session, complaint_id=complaint.id, type=event_type, actor=escalation.ACTOR, data=data
+    )
     await outbound_service.publish(session, complaint_id=complaint.id, event_type=event_type, data=data)
     return event_type
 
@@ -69,14 +77,18 @@ async def reconcile(session: AsyncSession) -> int:
     actions = (
         await session.scalars(
             select(SlaAction)
-            .where(SlaAction.fired_at.is_(None), SlaAction.cancelled_at.is_(None), SlaAction.due_at <= horizon)
+            .where(
+                SlaAction.fired_at.is_(None), SlaAction.cancelled_at.is_(None), SlaAction.due_at <= horizon
+            )
             .order_by(SlaAction.due_at)
             .limit(5000)
         )
     ).all()
     redis = session.info["redis"]
     for action in actions:
-        await enqueue(redis, "sla.fire", str(action.id), job_key=timers.fire_job_key(action), defer_until=action.due_at)
+        await enqueue(
+            redis, "sla.fire", str(action.id), job_key=timers.fire_job_key(action), defer_until=action.due_at
+        )
     return len(actions)
 
 

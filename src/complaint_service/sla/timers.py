@@ -14,7 +14,9 @@ from complaint_service.models.enums import ActionKind
 from complaint_service.sla.calendar import BusinessCalendar
 
 
-def action_specs(warnings: Sequence[Mapping[str, Any]], escalation: Sequence[Mapping[str, Any]]) -> list[tuple[str, str, dict[str, Any]]]:
+def action_specs(
+    warnings: Sequence[Mapping[str, Any]], escalation: Sequence[Mapping[str, Any]]
+) -> list[tuple[str, str, dict[str, Any]]]:
     """(kind, label, spec) of every action a clock carries: warnings, the breach, escalation levels."""
     specs = [(ActionKind.warning.value, str(w["label"]), dict(w)) for w in warnings]
     specs.append((ActionKind.breach.value, "breach", {}))
@@ -25,10 +27,16 @@ def action_specs(warnings: Sequence[Mapping[str, Any]], escalation: Sequence[Map
     return specs
 
 
-def action_due(calendar: BusinessCalendar, *, clock_due: datetime, target: timedelta, kind: str, spec: Mapping[str, Any]) -> datetime:
+def action_due(
+    calendar: BusinessCalendar, *, clock_due: datetime, target: timedelta, kind: str, spec: Mapping[str, Any]
+) -> datetime:
     """Warnings count back in business time from the due time; escalations wait wall time after it."""
     if kind == ActionKind.warning:
-        before = target * (1 - float(spec["share"])) if "share" in spec else timedelta(minutes=spec["minutes_before"])
+        before = (
+            target * (1 - float(spec["share"]))
+            if "share" in spec
+            else timedelta(minutes=spec["minutes_before"])
+        )
         return calendar.subtract(clock_due, before)
     if kind == ActionKind.escalation:
         return clock_due + timedelta(minutes=int(spec.get("after_minutes", 0)))
@@ -55,5 +63,7 @@ def retime(session: AsyncSession, clock: SlaClock, actions: Sequence[SlaAction])
     target = timedelta(seconds=clock.target_seconds)
     for action in actions:
         if action.fired_at is None and action.cancelled_at is None:
-            action.due_at = action_due(calendar, clock_due=clock.due_at, target=target, kind=action.kind, spec=action.spec)
+            action.due_at = action_due(
+                calendar, clock_due=clock.due_at, target=target, kind=action.kind, spec=action.spec
+            )
             schedule(session, action)

@@ -14,11 +14,13 @@ from complaint_service.sla.calendar import BusinessCalendar
 TEMPLATES = {
     "zh-Hans": (
         "您好，您的投诉已收到（编号 {reference}）。我们将在 {due} 前给您答复。",
-        "您好，您的投诉已收到（编号 {reference}）。现在是非工作时间，我们将于 {opens} 开始处理，并在 {due} 前给您答复。",
+        "您好，您的投诉已收到（编号 {reference}）。现在是非工作时间，"
+        "我们将于 {opens} 开始处理，并在 {due} 前给您答复。",
     ),
     "zh-Hant": (
         "您好，您的投訴已收到（編號 {reference}）。我們將在 {due} 前給您答覆。",
-        "您好，您的投訴已收到（編號 {reference}）。現在是非工作時間，我們將於 {opens} 開始處理，並在 {due} 前給您答覆。",
+        "您好，您的投訴已收到（編號 {reference}）。現在是非工作時間，"
+        "我們將於 {opens} 開始處理，並在 {due} 前給您答覆。",
     ),
     "en": (
         "We have received your complaint (reference {reference}). You will hear from us by {due}.",

@@ -91,7 +91,8 @@ async def put_rules(session: DbSession, principal: Authenticated, payload: RuleS
 @router.post(
     "/classify",
     summary="Dry-run the classifier on a text",
-    description="Shows the category, urgency, flags and reasons the rules in force would give; stores nothing.",
+    description="Shows the category, urgency, flags and reasons the rules in force would give; "
+    "stores nothing.",
     response_model=DecisionOut,
     responses=problem_responses(401, 403, 422, 503),
 )
@@ -105,6 +106,8 @@ async def dry_run(session: DbSession, _: ReaderKey, payload: ClassifyIn) -> Deci
         flags=list(decision.flags),
         needs_review=decision.needs_review,
         rule_version=decision.rule_version,
-        matches=[MatchOut(rule_id=m.rule_id, phrase=m.phrase, start=m.start, end=m.end) for m in decision.matches],
+        matches=[
+            MatchOut(rule_id=m.rule_id, phrase=m.phrase, start=m.start, end=m.end) for m in decision.matches
+        ],
         reasons=list(decision.reasons),
     )

@@ -23,18 +23,27 @@ RULE_EXAMPLE: dict[str, Any] = {
 
 
 class RuleSetIn(Schema):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"rules": [RULE_EXAMPLE], "min_confidence": 0.4}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"rules": [RULE_EXAMPLE], "min_confidence": 0.4}]}
+    )
 
     rules: list[Rule] = Field(min_length=1, max_length=2000)
-    min_confidence: float = Field(default=0.4, ge=0, le=1, description="Below this, category `other` + review.")
+    min_confidence: float = Field(
+        default=0.4, ge=0, le=1, description="Below this, category `other` + review."
+    )
 
 
 class RuleSetOut(Schema):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
-                {"version": 2, "min_confidence": 0.4, "rules": [RULE_EXAMPLE], "created_by": "api_key:ops",
-                 "created_at": "2026-11-22T08:00:00Z"}
+                {
+                    "version": 2,
+                    "min_confidence": 0.4,
+                    "rules": [RULE_EXAMPLE],
+                    "created_by": "api_key:ops",
+                    "created_at": "2026-11-22T08:00:00Z",
+                }
             ]
         }
     )
@@ -48,7 +57,9 @@ class RuleSetOut(Schema):
 
 class ClassifyIn(Schema):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"text": "支付失败了，钱扣了订单没生成，再不处理就打12315", "tier": "standard"}]}
+        json_schema_extra={
+            "examples": [{"text": "支付失败了，钱扣了订单没生成，再不处理就打12315", "tier": "standard"}]
+        }
     )
 
     text: str = Field(min_length=1, max_length=20_000)
@@ -67,11 +78,19 @@ class DecisionOut(Schema):
         json_schema_extra={
             "examples": [
                 {
-                    "category": "payment_billing", "urgency": "P1", "confidence": 0.86,
-                    "flags": ["legal_threat", "money_lost"], "needs_review": False, "rule_version": 1,
-                    "matches": [{"rule_id": "cat.payment_billing.zh-Hans", "phrase": "支付失败", "start": 0, "end": 4}],
-                    "reasons": ["matched '支付失败' (cat.payment_billing.zh-Hans)",
-                                "urgency raised to P1 by legal_threat '12315'"],
+                    "category": "payment_billing",
+                    "urgency": "P1",
+                    "confidence": 0.86,
+                    "flags": ["legal_threat", "money_lost"],
+                    "needs_review": False,
+                    "rule_version": 1,
+                    "matches": [
+                        {"rule_id": "cat.payment_billing.zh-Hans", "phrase": "支付失败", "start": 0, "end": 4}
+                    ],
+                    "reasons": [
+                        "matched '支付失败' (cat.payment_billing.zh-Hans)",
+                        "urgency raised to P1 by legal_threat '12315'",
+                    ],
                 }
             ]
         }

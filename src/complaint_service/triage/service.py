@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.complaints import timeline
 from complaint_service.core.clock import utcnow
-from complaint_service.models import Complaint, Department, TriageRuleSet
+from complaint_service.models import Complaint, TriageRuleSet
 from complaint_service.models.enums import ComplaintFlag, ComplaintStatus
 from complaint_service.outbound import service as outbound_service
 from complaint_service.routing import service as routing_service
@@ -60,7 +60,9 @@ async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
     now = utcnow()
     # Announced here rather than at intake, so the intake request never waits on subscriber look-ups.
     await outbound_service.publish(
-        session, complaint_id=complaint.id, event_type="complaint.created",
+        session,
+        complaint_id=complaint.id,
+        event_type="complaint.created",
         data={"reference": complaint.reference, "channel": complaint.channel},
     )
     tier = await sla_service.customer_tier(session, complaint)
@@ -75,12 +77,16 @@ async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
     complaint.flags = sorted(flags)
     complaint.status, complaint.triaged_at = ComplaintStatus.triaged.value, now
     data = _decision_data(decision)
-    await timeline.record(session, complaint_id=complaint.id, type="complaint.triaged", actor=ACTOR, data=data)
+    await timeline.record(
+        session, complaint_id=complaint.id, type="complaint.triaged", actor=ACTOR, data=data
+    )
 
     route = await routing_service.choose_department(session, complaint=complaint, tier=tier, flags=flags)
     complaint.department, complaint.required_skills = route.department, list(route.required_skills)
     routed = {"department": route.department, "rule_id": route.rule_id, "rule": route.rule_name}
-    await timeline.record(session, complaint_id=complaint.id, type="complaint.routed", actor=ACTOR, data=routed)
+    await timeline.record(
+        session, complaint_id=complaint.id, type="complaint.routed", actor=ACTOR, data=routed
+    )
     await outbound_service.publish(
         session, complaint_id=complaint.id, event_type="complaint.triaged", data=data | routed
     )

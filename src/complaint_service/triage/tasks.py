@@ -35,7 +35,9 @@ async def reconcile(session: AsyncSession) -> int:
     ).all()
     redis = session.info["redis"]
     for complaint_id in ids:
-        await enqueue(redis, "triage.classify", str(complaint_id), job_key=job_id("triage.classify", complaint_id))
+        await enqueue(
+            redis, "triage.classify", str(complaint_id), job_key=job_id("triage.classify", complaint_id)
+        )
     return len(ids)
 
 

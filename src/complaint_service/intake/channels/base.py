@@ -21,7 +21,9 @@ class Attachment(Schema):
     content_type: str | None = Field(default=None, max_length=200, examples=["image/png"])
     size: int | None = Field(default=None, ge=0, examples=[48213])
     url: str | None = Field(default=None, max_length=2000, examples=["https://cdn.example.com/a/1.png"])
-    media_id: str | None = Field(default=None, max_length=500, description="Channel media id (WeChat MediaId…)")
+    media_id: str | None = Field(
+        default=None, max_length=500, description="Channel media id (WeChat MediaId…)"
+    )
 
 
 class IdentityIn(Schema):
