@@ -50,7 +50,8 @@ class TestTriageRulesApi:
         )
         old = await api_client.get(f"/v1/triage/rules/versions/{current['version']}", headers=reader_headers)
 
-        assert before.json()["category"] == "other" and before.json()["needs_review"] is True
+        assert before.json()["category"] == "other"
+        assert before.json()["needs_review"] is True
         assert published.status_code == 201
         assert published.json()["version"] == current["version"] + 1
         assert published.json()["created_by"] == "api_key:admin"
@@ -58,7 +59,8 @@ class TestTriageRulesApi:
         assert decision["category"] == "product_quality"
         assert decision["rule_version"] == current["version"] + 1
         assert decision["matches"][0]["rule_id"] == "cat.product_quality.drone"
-        assert old.status_code == 200 and len(old.json()["rules"]) == len(current["rules"])
+        assert old.status_code == 200
+        assert len(old.json()["rules"]) == len(current["rules"])
         async with sessionmaker() as session:
             rules, _ = await triage_service.current_rules(session)
         assert rules.version == current["version"] + 1
