@@ -83,7 +83,3 @@ CUSTOMER: dict[str, Any] = {
 
 def page(item: dict[str, Any]) -> dict[str, Any]:
     return {"items": [item], "next_cursor": "AZOlwn8ePMCdGk97LpwKEQ"}
-
-
-def ok(example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
-    return {200: {"content": {"application/json": {"example": example}}}}

@@ -12,6 +12,7 @@ from complaint_service.auth.dependencies import ReaderKey
 from complaint_service.complaints import examples, repository, timeline
 from complaint_service.complaints.schemas import ComplaintOut, EventOut, MessageOut
 from complaint_service.core.db import DbSession
+from complaint_service.core.openapi import example_response
 from complaint_service.core.problems import NotFound, problem_responses
 from complaint_service.core.schemas import Page, decode_cursor, encode_cursor
 from complaint_service.models import Complaint
@@ -36,7 +37,7 @@ async def _load(session: DbSession, complaint_id: uuid.UUID) -> Complaint:
     description="Newest first. Filters combine with AND; repeated values of one filter combine with OR. "
     "Pages are keyset-based: complaints arriving while you page never shift or repeat items.",
     response_model=Page[ComplaintOut],
-    responses={**examples.ok(examples.page(examples.COMPLAINT)), **READ_PROBLEMS},
+    responses={**example_response(examples.page(examples.COMPLAINT)), **READ_PROBLEMS},
 )
 async def list_complaints(
     session: DbSession,
@@ -81,7 +82,7 @@ async def list_complaints(
     "/{complaint_id}",
     summary="Get one complaint",
     response_model=ComplaintOut,
-    responses={**examples.ok(examples.COMPLAINT), **problem_responses(401, 403, 404, 422, 503)},
+    responses={**example_response(examples.COMPLAINT), **problem_responses(401, 403, 404, 422, 503)},
 )
 async def get_complaint(session: DbSession, principal: ReaderKey, complaint_id: uuid.UUID) -> ComplaintOut:
     return ComplaintOut.build(await _load(session, complaint_id), reveal_pii=principal.sees_pii)
@@ -92,7 +93,7 @@ async def get_complaint(session: DbSession, principal: ReaderKey, complaint_id: 
     summary="List a complaint's messages, oldest first",
     response_model=Page[MessageOut],
     responses={
-        **examples.ok(examples.page(examples.MESSAGE)),
+        **example_response(examples.page(examples.MESSAGE)),
         **problem_responses(400, 401, 403, 404, 422, 503),
     },
 )
@@ -120,7 +121,7 @@ async def list_complaint_messages(
     "with its actor and request id.",
     response_model=Page[EventOut],
     responses={
-        **examples.ok(examples.page(examples.EVENT)),
+        **example_response(examples.page(examples.EVENT)),
         **problem_responses(400, 401, 403, 404, 422, 503),
     },
 )

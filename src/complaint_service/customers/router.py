@@ -12,6 +12,7 @@ from complaint_service.complaints import examples
 from complaint_service.complaints import repository as complaint_repository
 from complaint_service.complaints.schemas import ComplaintOut
 from complaint_service.core.db import DbSession
+from complaint_service.core.openapi import example_response
 from complaint_service.core.problems import NotFound, problem_responses
 from complaint_service.core.schemas import encode_cursor
 from complaint_service.customers import service as customer_service
@@ -26,7 +27,7 @@ router = APIRouter(prefix="/v1/customers", tags=["customers"])
     description="Identities are masked unless the key has `pii:read`. Further complaints: "
     "`GET /v1/complaints?customer_id=…&cursor=complaints_next_cursor`.",
     response_model=CustomerOut,
-    responses={**examples.ok(examples.CUSTOMER), **problem_responses(401, 403, 404, 422, 503)},
+    responses={**example_response(examples.CUSTOMER), **problem_responses(401, 403, 404, 422, 503)},
 )
 async def get_customer(
     session: DbSession,

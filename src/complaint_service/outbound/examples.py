@@ -55,9 +55,5 @@ DELIVERY: dict[str, Any] = {
 REDELIVERED: dict[str, Any] = {**DELIVERY, "status": "pending", "next_attempt_at": "2026-11-23T09:00:00Z"}
 
 
-def answer(status: int, example: Any) -> dict[int | str, dict[str, Any]]:
-    return {status: {"content": {"application/json": {"example": example}}}}
-
-
 def page(item: dict[str, Any]) -> dict[str, Any]:
     return {"items": [item], "next_cursor": "AZOlwn8wcACAAAoLDA0OEQ"}

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from complaint_service.auth.dependencies import require
 from complaint_service.auth.scopes import Principal, Scope
 from complaint_service.core.db import DbSession
+from complaint_service.core.openapi import example_response
 from complaint_service.core.problems import NotFound, problem_responses
 from complaint_service.core.schemas import Page, decode_cursor, encode_cursor
 from complaint_service.models.enums import DeliveryStatus
@@ -33,7 +34,7 @@ SIGNING = (
     + SIGNING,
     response_model=EndpointOut,
     responses={
-        **examples.answer(201, examples.ENDPOINT_WITH_SECRET),
+        **example_response(status=201, example=examples.ENDPOINT_WITH_SECRET),
         **problem_responses(401, 403, 422, 503),
     },
 )
@@ -46,7 +47,10 @@ async def create_endpoint(session: DbSession, principal: AdminKey, spec: Endpoin
     summary="List webhook endpoints",
     description="All endpoints, oldest first; secrets appear as a prefix only.",
     response_model=list[EndpointOut],
-    responses={**examples.answer(200, [examples.ENDPOINT]), **problem_responses(401, 403, 503)},
+    responses={
+        **example_response([examples.ENDPOINT]),
+        **problem_responses(401, 403, 503),
+    },
 )
 async def list_endpoints(session: DbSession, principal: AdminKey) -> list[EndpointOut]:
     return [EndpointOut.build(e) for e in await repository.list_endpoints(session)]
@@ -56,7 +60,10 @@ async def list_endpoints(session: DbSession, principal: AdminKey) -> list[Endpoi
     "/endpoints/{endpoint_id}",
     summary="Get a webhook endpoint",
     response_model=EndpointOut,
-    responses={**examples.answer(200, examples.ENDPOINT), **problem_responses(401, 403, 404, 422, 503)},
+    responses={
+        **example_response(examples.ENDPOINT),
+        **problem_responses(401, 403, 404, 422, 503),
+    },
 )
 async def get_endpoint(session: DbSession, principal: AdminKey, endpoint_id: uuid.UUID) -> EndpointOut:
     return EndpointOut.build(await endpoints.load(session, endpoint_id=endpoint_id))
@@ -70,7 +77,7 @@ async def get_endpoint(session: DbSession, principal: AdminKey, endpoint_id: uui
     "dead-lettered when they come up; redeliver them after enabling it again.",
     response_model=EndpointOut,
     responses={
-        **examples.answer(200, examples.ENDPOINT_WITH_SECRET),
+        **example_response(examples.ENDPOINT_WITH_SECRET),
         **problem_responses(401, 403, 404, 422, 503),
     },
 )
@@ -101,7 +108,7 @@ async def delete_endpoint(session: DbSession, principal: AdminKey, endpoint_id: 
     "window ran out, waiting for a redelivery.",
     response_model=Page[DeliveryOut],
     responses={
-        **examples.answer(200, examples.page(examples.DELIVERY)),
+        **example_response(status=200, example=examples.page(examples.DELIVERY)),
         **problem_responses(400, 401, 403, 422, 503),
     },
 )
@@ -132,7 +139,10 @@ async def list_deliveries(
     summary="Get a webhook delivery",
     description="With its payload, attempt count, last error and last status code.",
     response_model=DeliveryOut,
-    responses={**examples.answer(200, examples.DELIVERY), **problem_responses(401, 403, 404, 422, 503)},
+    responses={
+        **example_response(examples.DELIVERY),
+        **problem_responses(401, 403, 404, 422, 503),
+    },
 )
 async def get_delivery(session: DbSession, principal: AdminKey, delivery_id: uuid.UUID) -> DeliveryOut:
     delivery = await repository.get_delivery(session, delivery_id=delivery_id)
@@ -150,7 +160,7 @@ async def get_delivery(session: DbSession, principal: AdminKey, delivery_id: uui
     "Only dead deliveries can be redelivered (409 otherwise).",
     response_model=DeliveryOut,
     responses={
-        **examples.answer(202, examples.REDELIVERED),
+        **example_response(status=202, example=examples.REDELIVERED),
         **problem_responses(401, 403, 404, 409, 422, 503),
     },
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
@@ -11,6 +11,8 @@ from complaint_service.auth.dependencies import ReaderKey, require
 from complaint_service.auth.scopes import Principal, Scope
 from complaint_service.core.db import DbSession
 from complaint_service.core.etags import IfMatch, etag
+from complaint_service.core.openapi import ETAG_HEADER
+from complaint_service.core.openapi import example_response as _example
 from complaint_service.core.problems import NotFound, problem_responses
 from complaint_service.core.schemas import Page, decode_cursor, encode_cursor
 from complaint_service.models import Agent, Department
@@ -36,21 +38,6 @@ AdminKey = Annotated[Principal, require(Scope.admin)]
 DepartmentKeyPath = Annotated[str, Path(max_length=64, description="The department's key, e.g. `finance`.")]
 READ_PROBLEMS = problem_responses(401, 403, 503)
 ITEM_PROBLEMS = problem_responses(401, 403, 404, 422, 503)
-ETAG_HEADER = {
-    "ETag": {
-        "description": 'The agent\'s version, e.g. `"3"`; send it as `If-Match`.',
-        "schema": {"type": "string"},
-    }
-}
-
-
-def _example(
-    example: Any, *, code: int = 200, headers: dict[str, Any] | None = None
-) -> dict[int | str, dict[str, Any]]:
-    response: dict[str, Any] = {"content": {"application/json": {"example": example}}}
-    if headers:
-        response["headers"] = headers
-    return {code: response}
 
 
 async def _department(session: DbSession, key: str) -> Department:
@@ -91,7 +78,7 @@ async def list_departments(session: DbSession, _: ReaderKey) -> Page[DepartmentO
     status_code=status.HTTP_201_CREATED,
     response_model=DepartmentOut,
     responses={
-        **_example(DEPARTMENT_EXAMPLE, code=201),
+        **_example(DEPARTMENT_EXAMPLE, status=201),
         **problem_responses(401, 403, 409, 413, 422, 503),
     },
 )
@@ -172,7 +159,7 @@ async def list_agents(
     status_code=status.HTTP_201_CREATED,
     response_model=AgentOut,
     responses={
-        **_example(AGENT_EXAMPLE, code=201, headers=ETAG_HEADER),
+        **_example(AGENT_EXAMPLE, status=201, headers=ETAG_HEADER),
         **problem_responses(401, 403, 413, 422, 503),
     },
 )

@@ -11,6 +11,7 @@ from complaint_service.auth.dependencies import ReaderKey, require
 from complaint_service.auth.scopes import Principal, Scope
 from complaint_service.core.db import DbSession
 from complaint_service.core.etags import IfMatch, etag
+from complaint_service.core.openapi import ETAG_HEADER, example_response
 from complaint_service.core.problems import NotFound, problem_responses
 from complaint_service.core.schemas import Page
 from complaint_service.models import SlaPolicy
@@ -19,16 +20,10 @@ from complaint_service.sla.schemas import POLICY_EXAMPLE, PolicyCreate, PolicyOu
 
 router = APIRouter(prefix="/v1/sla/policies", tags=["sla"])
 AdminKey = Annotated[Principal, require(Scope.admin)]
-ETAG_HEADER = {
-    "ETag": {
-        "description": 'The policy\'s version, e.g. `"2"`; send it as `If-Match`.',
-        "schema": {"type": "string"},
-    }
-}
 
 
-def _example(example: Any, *, code: int = 200) -> dict[int | str, dict[str, Any]]:
-    return {code: {"content": {"application/json": {"example": example}}, "headers": ETAG_HEADER}}
+def _example(example: Any, *, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    return example_response(example, status=status, headers=ETAG_HEADER)
 
 
 async def _policy(session: DbSession, policy_id: uuid.UUID) -> SlaPolicy:
@@ -66,7 +61,7 @@ async def list_policies(session: DbSession, _: ReaderKey) -> Page[PolicyOut]:
     "matching policy; a policy without conditions is a default that matches every complaint.",
     status_code=status.HTTP_201_CREATED,
     response_model=PolicyOut,
-    responses={**_example(POLICY_EXAMPLE, code=201), **problem_responses(401, 403, 413, 422, 503)},
+    responses={**_example(POLICY_EXAMPLE, status=201), **problem_responses(401, 403, 413, 422, 503)},
 )
 async def create_policy(session: DbSession, _: AdminKey, body: PolicyCreate, response: Response) -> PolicyOut:
     policy = await admin.create_policy(session, data=body)
