@@ -69,6 +69,7 @@ def main() -> None:
         f"{' --quick' if args.quick else ''}{' --full' if args.full else ''}\n"
         f"machine: {info['nproc']} CPUs ({info['cpu_model']}), {info['memory_gib']} GiB RAM, "
         f"Linux {info['kernel']}, Python {info['python']}, load average {info['load_average_at_start']}\n"
+        f"source: {info['source']}\n"
         "API, workers, PostgreSQL, Redis and this load generator all share these CPUs.",
         flush=True,
     )

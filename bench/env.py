@@ -74,7 +74,26 @@ def machine() -> dict[str, Any]:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "source": source_version(),
     }
+
+
+def source_version() -> str:
+    """The commit measured, and whether src/ had uncommitted changes at the time."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "src"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{head} + uncommitted changes in src/" if dirty else head
 
 
 @dataclass
@@ -202,16 +221,6 @@ class BenchEnv:
             await client.flushdb()
         finally:
             await client.aclose()
-
-    async def versions(self) -> dict[str, str]:
-        async with self.engine.connect() as conn:
-            postgres = str(await conn.scalar(text("SHOW server_version")))
-        client = aioredis.from_url(self.redis_url)
-        try:
-            info = await client.info("server")
-        finally:
-            await client.aclose()
-        return {"postgresql": postgres, "redis": str(info.get("redis_version"))}
 
 
 async def _admin(server_url: str, statement: str) -> None:

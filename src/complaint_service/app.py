@@ -60,7 +60,7 @@ def create_app(settings: Settings) -> FastAPI:
         engine = create_engine(settings, database_url)
         redis = connect_redis(redis_url, queue_name=settings.worker.queue_name)
         app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.sessionmaker = create_sessionmaker(engine, settings=settings, redis=redis)
         app.state.redis = redis
         try:
             yield

@@ -55,6 +55,13 @@ class WorkerConfig(BaseModel):
         default=10, ge=0, description="Reconciler schedules timers due this soon."
     )
 
+    @model_validator(mode="after")
+    def _lookahead_covers_a_period(self) -> Self:
+        """Timers due later than the look-ahead are scheduled only by the sweep: it must see them in time."""
+        if self.timer_lookahead_seconds < 2 * self.reconcile_every_seconds:
+            raise ValueError("timer_lookahead_seconds must be at least twice reconcile_every_seconds")
+        return self
+
 
 class OutboundConfig(BaseModel):
     timeout_seconds: float = 10.0

@@ -20,8 +20,8 @@ from complaint_service.core.clock import utcnow
 from complaint_service.models import Complaint, Event, SlaAction, SlaClock
 from complaint_service.sla import service as sla_service
 from complaint_service.sla.calendar import BusinessCalendar
-from complaint_service.sla.tasks import fire, reconcile
-from complaint_service.sla.timers import fire_job_key
+from complaint_service.sla.tasks import escalate, fire_due, reconcile
+from complaint_service.sla.timers import bucket_of
 from tests.fixtures.builders import post_canonical
 from tests.fixtures.seed import add_agents
 
@@ -130,7 +130,10 @@ async def pending_count(sessionmaker: Sessions, complaint_id: uuid.UUID) -> int:
 
 async def job_keys(redis: ArqRedis, actions: list[SlaAction]) -> list[bool]:
     await after_commit.drain()
-    return [bool(await redis.exists(f"arq:job:{fire_job_key(a)}")) for a in actions]
+    return [
+        a.due_at is not None and bool(await redis.exists(f"arq:job:sla.fire_due:{bucket_of(a.due_at)}"))
+        for a in actions
+    ]
 
 
 class TestStartClocks:
@@ -242,7 +245,7 @@ class TestPause:
 
 
 class TestResume:
-    async def test_resume_moves_due_times_by_the_paused_business_time_and_schedules_jobs(
+    async def test_resume_moves_due_times_by_the_paused_business_time(
         self,
         api_client: httpx.AsyncClient,
         intake_headers: dict[str, str],
@@ -273,7 +276,8 @@ class TestResume:
         assert actions["manager"].due_at == sh(2026, 12, 2, 21, 30)
         all_actions = [a for c in clocks.values() for a in (await actions_of(sessionmaker, c)).values()]
         assert len(all_actions) == 18
-        assert await job_keys(redis, all_actions) == [True] * 18
+        # Weeks ahead: no job yet. The sweep schedules each quarter-second bucket within its look-ahead.
+        assert await job_keys(redis, all_actions) == [False] * 18
 
     async def test_resume_without_a_pause_changes_nothing(
         self,
@@ -478,7 +482,7 @@ class TestFire:
         complaint_id, actions = await self.first_response_actions(api_client, intake_headers, sessionmaker)
         await set_due(sessionmaker, actions["75%"].id, utcnow() + timedelta(minutes=5))
 
-        assert await fire.coroutine(worker_ctx, str(actions["75%"].id)) == "not due"
+        assert await fire_due.coroutine(worker_ctx, 0) == 0
         assert await pending_count(sessionmaker, complaint_id) == 18
         assert not await events_of(sessionmaker, complaint_id, "sla.warning")
 
@@ -490,11 +494,10 @@ class TestFire:
         worker_ctx: dict[str, Any],
     ) -> None:
         complaint_id, actions = await self.first_response_actions(api_client, intake_headers, sessionmaker)
-        action_id = str(actions["75%"].id)
         await set_due(sessionmaker, actions["75%"].id, utcnow() - timedelta(seconds=2))
 
-        assert await fire.coroutine(worker_ctx, action_id) == "sla.warning"
-        assert await fire.coroutine(worker_ctx, action_id) == "done"
+        assert await fire_due.coroutine(worker_ctx, 0) == 1
+        assert await fire_due.coroutine(worker_ctx, 0) == 0
 
         (event,) = await events_of(sessionmaker, complaint_id, "sla.warning", "sla.breached")
         assert (event.data["clock"], event.data["label"]) == ("first_response", "75%")
@@ -516,11 +519,9 @@ class TestFire:
         complaint_id, actions = await self.first_response_actions(api_client, intake_headers, sessionmaker)
         await set_due(sessionmaker, actions["breach"].id, utcnow() - timedelta(seconds=1))
 
-        results = await asyncio.gather(
-            *(fire.coroutine(worker_ctx, str(actions["breach"].id)) for _ in range(2))
-        )
+        results = await asyncio.gather(*(fire_due.coroutine(worker_ctx, 0) for _ in range(2)))
 
-        assert sorted(results) == ["done", "sla.breached"]
+        assert sorted(results) == [0, 1]
         assert len(await events_of(sessionmaker, complaint_id, "sla.breached")) == 1
         assert (await clocks_of(sessionmaker, complaint_id))["first_response", 0].breached_at is not None
 
@@ -536,9 +537,9 @@ class TestFire:
             await sla_service.on_public_reply(session, complaint=complaint, now=utcnow())
         await set_due(sessionmaker, actions["breach"].id, utcnow() - timedelta(seconds=1))
 
-        assert await fire.coroutine(worker_ctx, str(actions["breach"].id)) == "done"
+        assert await fire_due.coroutine(worker_ctx, 0) == 0
         assert not await events_of(sessionmaker, complaint_id, "sla.breached")
-        assert await fire.coroutine(worker_ctx, str(uuid.uuid4())) == "missing"
+        assert await escalate.coroutine(worker_ctx, str(uuid.uuid4())) == "missing"
 
     async def test_supervisor_level_reassigns_and_raises_urgency(
         self,
@@ -555,7 +556,8 @@ class TestFire:
         )
         await set_due(sessionmaker, actions["supervisor"].id, utcnow() - timedelta(seconds=1))
 
-        assert await fire.coroutine(worker_ctx, str(actions["supervisor"].id)) == "complaint.escalated"
+        assert await escalate.coroutine(worker_ctx, str(actions["supervisor"].id)) == "complaint.escalated"
+        assert await escalate.coroutine(worker_ctx, str(actions["supervisor"].id)) == "done"
 
         complaint = await load(sessionmaker, complaint_id)
         assert (complaint.assignee_id, complaint.urgency, complaint.escalation_level) == (

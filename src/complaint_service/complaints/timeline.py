@@ -40,6 +40,29 @@ async def record(
     )
 
 
+async def record_many(
+    session: AsyncSession, *, events: Sequence[tuple[uuid.UUID, str, dict[str, Any]]], actor: str
+) -> None:
+    """One multi-row INSERT for a batch of (complaint id, type, data)."""
+    if events:
+        request_id = current_request_id()
+        await session.execute(
+            insert(Event).values(
+                [
+                    {
+                        "id": uuid7(),
+                        "complaint_id": cid,
+                        "type": type_,
+                        "actor": actor,
+                        "data": data,
+                        "request_id": request_id,
+                    }
+                    for cid, type_, data in events
+                ]
+            )
+        )
+
+
 async def list_events(
     session: AsyncSession, *, complaint_id: uuid.UUID, after: uuid.UUID | None, limit: int
 ) -> Sequence[Event]:

@@ -45,15 +45,16 @@ def create_engine(settings: Settings, database_url: str) -> AsyncEngine:
     )
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def create_sessionmaker(engine: AsyncEngine, **info: Any) -> async_sessionmaker[AsyncSession]:
+    """`info` (settings, the arq pool, the HTTP client) is copied into every session, where services
+    and `enqueue_after_commit` find it; a session's own caches stay its own."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """Commit before the response is sent (used with scope="function"), so a 2xx means committed."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with sessionmaker() as session:
-        session.info["redis"] = request.app.state.redis
         try:
             yield session
         except BaseException:

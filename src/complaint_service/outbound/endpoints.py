@@ -28,6 +28,7 @@ async def create(session: AsyncSession, *, spec: EndpointCreate) -> WebhookEndpo
     )
     session.add(endpoint)
     await session.flush()
+    repository.forget_endpoints(session)
     await session.refresh(endpoint)
     return endpoint
 
@@ -55,6 +56,7 @@ async def update(session: AsyncSession, *, endpoint_id: uuid.UUID, spec: Endpoin
     if spec.rotate_secret:
         endpoint.secret = new_secret()
     await session.flush()
+    repository.forget_endpoints(session)
     await session.refresh(endpoint)
     return endpoint
 
@@ -63,3 +65,4 @@ async def delete(session: AsyncSession, *, endpoint_id: uuid.UUID) -> None:
     """Its deliveries go with it (ON DELETE CASCADE); disable it instead to keep the history."""
     await session.delete(await load(session, endpoint_id=endpoint_id))
     await session.flush()
+    repository.forget_endpoints(session)

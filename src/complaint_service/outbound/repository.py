@@ -15,22 +15,39 @@ from complaint_service.models.enums import DeliveryStatus
 from complaint_service.outbound.events import EventType
 
 
+class EndpointRoute(NamedTuple):
+    id: uuid.UUID
+    channels: tuple[str, ...]
+    event_types: tuple[str, ...]
+
+
+async def _enabled(session: AsyncSession) -> list[EndpointRoute]:
+    """Enabled endpoints, read once per unit of work: a triage job publishes several events."""
+    cached: list[EndpointRoute] | None = session.info.get("webhook_endpoints")
+    if cached is None:
+        rows = await session.execute(
+            select(WebhookEndpoint.id, WebhookEndpoint.channels, WebhookEndpoint.event_types)
+            .where(WebhookEndpoint.enabled)
+            .order_by(WebhookEndpoint.id)
+        )
+        cached = [EndpointRoute(r.id, tuple(r.channels), tuple(r.event_types)) for r in rows]
+        session.info["webhook_endpoints"] = cached
+    return cached
+
+
+def forget_endpoints(session: AsyncSession) -> None:
+    session.info.pop("webhook_endpoints", None)
+
+
 async def subscribers(
     session: AsyncSession, *, event_type: str, exclude: uuid.UUID | None = None
 ) -> Sequence[uuid.UUID]:
-    query = select(WebhookEndpoint.id).where(
-        WebhookEndpoint.enabled, WebhookEndpoint.event_types.overlap([event_type, EventType.all.value])
-    )
-    if exclude is not None:
-        query = query.where(WebhookEndpoint.id != exclude)
-    return (await session.scalars(query.order_by(WebhookEndpoint.id))).all()
+    wanted = {event_type, EventType.all.value}
+    return [e.id for e in await _enabled(session) if wanted.intersection(e.event_types) and e.id != exclude]
 
 
 async def channel_adapters(session: AsyncSession, *, channel: str) -> Sequence[uuid.UUID]:
-    query = select(WebhookEndpoint.id).where(
-        WebhookEndpoint.enabled, WebhookEndpoint.channels.contains([channel])
-    )
-    return (await session.scalars(query.order_by(WebhookEndpoint.id))).all()
+    return [e.id for e in await _enabled(session) if channel in e.channels]
 
 
 async def claim(

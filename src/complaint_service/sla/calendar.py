@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 import itertools
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -212,7 +213,15 @@ class BusinessCalendar:
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> BusinessCalendar:
-        """Build from the JSON form (see DEFAULT_BUSINESS_HOURS_SPEC); raises ValueError naming the field."""
+        """Build from the JSON form (see DEFAULT_BUSINESS_HOURS_SPEC); raises ValueError naming the field.
+
+        Calendars are immutable and few (one per policy, department, shift), while hot paths rebuild
+        them per complaint and per agent: equal specs share one parsed instance.
+        """
+        return _calendar_from_json(json.dumps(spec, sort_keys=True, default=str))
+
+    @classmethod
+    def _parse(cls, spec: Mapping[str, Any]) -> BusinessCalendar:
         unknown = sorted(set(spec) - _SPEC_KEYS)
         if unknown:
             raise ValueError(f"unknown calendar field(s): {', '.join(unknown)}")
@@ -370,3 +379,8 @@ def _spec_dates(spec: Mapping[str, Any], key: str) -> frozenset[date]:
         except (TypeError, ValueError):
             raise ValueError(f"{key}[{index}]: {value!r} is not a date like '2026-12-31'") from None
     return frozenset(days)
+
+
+@functools.lru_cache(maxsize=512)
+def _calendar_from_json(text: str) -> BusinessCalendar:
+    return BusinessCalendar._parse(json.loads(text))

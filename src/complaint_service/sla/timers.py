@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
+import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from arq.connections import ArqRedis
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaint_service.core.jobs import enqueue_after_commit, job_id
+from complaint_service.core.clock import utcnow
+from complaint_service.core.jobs import enqueue, enqueue_after_commit, job_id, session_settings
 from complaint_service.models import SlaAction, SlaClock
 from complaint_service.models.enums import ActionKind
 from complaint_service.sla.calendar import BusinessCalendar
@@ -39,20 +43,47 @@ def action_due(
         )
         return calendar.subtract(clock_due, before)
     if kind == ActionKind.escalation:
-        return clock_due + timedelta(minutes=int(spec.get("after_minutes", 0)))
+        return clock_due + timedelta(minutes=float(spec.get("after_minutes", 0)))
     return clock_due
 
 
-def fire_job_key(action: SlaAction) -> str:
-    """The due time is part of the id, so a re-timed action never collides with its stale job."""
-    assert action.due_at is not None
-    return job_id("sla.fire", action.id, int(action.due_at.timestamp() * 1000))
+BUCKET_MS = 250
+
+
+def bucket_of(due: datetime) -> int:
+    """Actions due in the same quarter second share one job, woken at the end of their bucket."""
+    return math.ceil(due.timestamp() * 1000 / BUCKET_MS)
+
+
+def bucket_time(bucket: int) -> datetime:
+    return datetime.fromtimestamp(bucket * BUCKET_MS / 1000, tz=UTC)
+
+
+async def enqueue_bucket(redis: ArqRedis, bucket: int) -> None:
+    await enqueue(
+        redis, "sla.fire_due", bucket, job_key=job_id("sla.fire_due", bucket), defer_until=bucket_time(bucket)
+    )
+
+
+def escalation_job_key(action_id: uuid.UUID, due_at: datetime) -> str:
+    """The due time is part of the id, so a re-timed escalation never collides with its stale job."""
+    return job_id("sla.escalate", action_id, int(due_at.timestamp() * 1000))
 
 
 def schedule(session: AsyncSession, action: SlaAction) -> None:
-    if action.due_at is not None:
+    """Enqueue the action's bucket if it is due within the look-ahead; later ones are left to the
+    reconciler, which schedules each bucket ahead of time (the look-ahead exceeds its period)."""
+    if action.due_at is None:
+        return
+    lookahead = timedelta(seconds=session_settings(session).worker.timer_lookahead_seconds)
+    if action.due_at <= utcnow() + lookahead:
+        bucket = bucket_of(action.due_at)
         enqueue_after_commit(
-            session, "sla.fire", str(action.id), job_key=fire_job_key(action), defer_until=action.due_at
+            session,
+            "sla.fire_due",
+            bucket,
+            job_key=job_id("sla.fire_due", bucket),
+            defer_until=bucket_time(bucket),
         )
 
 
