@@ -91,7 +91,7 @@ async def _loads(session: AsyncSession, agent_ids: Sequence[uuid.UUID]) -> dict[
         .where(Complaint.assignee_id.in_(agent_ids), Complaint.status.in_([s.value for s in OPEN_STATUSES]))
         .group_by(Complaint.assignee_id)
     )
-    return {agent_id: count for agent_id, count in rows.tuples() if agent_id is not None}
+    return {agent_id: count for agent_id, count in rows.all() if agent_id is not None}
 
 
 async def pick_agent(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.complaints import timeline
+from complaint_service.core.ids import uuid7
 from complaint_service.models import Complaint, Customer, SlaAction, SlaClock, SlaPolicy
 from complaint_service.models.enums import ClockKind, ClockState, CustomerTier
 from complaint_service.sla import timers
@@ -44,55 +46,87 @@ def _calendar_spec(policy: EffectivePolicy) -> dict[str, object]:
     return dict(AROUND_THE_CLOCK_SPEC if policy.around_the_clock else policy.calendar)
 
 
-def _sync_complaint(complaint: Complaint, clock: SlaClock) -> None:
-    if clock.kind == ClockKind.first_response:
-        complaint.first_response_due_at = clock.due_at
-    elif clock.kind == ClockKind.resolution:
-        complaint.resolution_due_at = clock.due_at
+def _sync_complaint(complaint: Complaint, kind: str, due_at: datetime | None) -> None:
+    if kind == ClockKind.first_response:
+        complaint.first_response_due_at = due_at
+    elif kind == ClockKind.resolution:
+        complaint.resolution_due_at = due_at
 
 
-async def start_clock(
-    session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, kind: ClockKind, now: datetime
-) -> SlaClock:
-    seq = await session.scalar(
-        select(func.coalesce(func.max(SlaClock.seq) + 1, 0)).where(
-            SlaClock.complaint_id == complaint.id, SlaClock.kind == kind.value
+async def start_clocks(
+    session: AsyncSession,
+    *,
+    complaint: Complaint,
+    policy: EffectivePolicy,
+    kinds: Sequence[ClockKind],
+    now: datetime,
+    fresh: bool = False,
+) -> dict[str, datetime]:
+    """Start clocks with all their actions in two INSERTs (this runs once per triaged complaint).
+
+    `fresh` says the complaint has no clocks yet, which saves looking up the next sequence numbers.
+    Returns each clock's due time by kind.
+    """
+    seqs: dict[str, int] = {}
+    if not fresh:
+        rows = await session.execute(
+            select(SlaClock.kind, func.max(SlaClock.seq) + 1)
+            .where(SlaClock.complaint_id == complaint.id, SlaClock.kind.in_([k.value for k in kinds]))
+            .group_by(SlaClock.kind)
         )
-    )
+        seqs = dict(rows.tuples().all())
     spec = _calendar_spec(policy)
-    target = timedelta(minutes=policy.targets_minutes[kind.value])
-    due = BusinessCalendar.from_spec(spec).add(now, target)
-    clock = SlaClock(
-        complaint_id=complaint.id,
-        kind=kind.value,
-        seq=seq or 0,
-        state=ClockState.running.value,
-        target_seconds=int(target.total_seconds()),
-        calendar=spec,
-        policy_ids=list(policy.policy_ids),
-        started_at=now,
-        due_at=due,
-    )
-    session.add(clock)
-    await session.flush()
-    actions = [
-        SlaAction(clock_id=clock.id, complaint_id=complaint.id, kind=k, label=label, spec=spec_)
-        for k, label, spec_ in timers.action_specs(policy.warnings, policy.escalation)
-    ]
-    session.add_all(actions)
-    await session.flush()
-    timers.retime(session, clock, actions)
-    _sync_complaint(complaint, clock)
-    return clock
+    calendar = BusinessCalendar.from_spec(spec)
+    specs = timers.action_specs(policy.warnings, policy.escalation)
+    clocks: list[dict[str, Any]] = []
+    actions: list[dict[str, Any]] = []
+    dues: dict[str, datetime] = {}
+    for kind in kinds:
+        target = timedelta(minutes=policy.targets_minutes[kind.value])
+        due = dues[kind.value] = calendar.add(now, target)
+        clock_id = uuid7()
+        clocks.append(
+            {
+                "id": clock_id,
+                "complaint_id": complaint.id,
+                "kind": kind.value,
+                "seq": seqs.get(kind.value, 0),
+                "state": ClockState.running.value,
+                "target_seconds": int(target.total_seconds()),
+                "calendar": spec,
+                "policy_ids": list(policy.policy_ids),
+                "started_at": now,
+                "due_at": due,
+            }
+        )
+        for action_kind, label, action_spec in specs:
+            action_due = timers.action_due(
+                calendar, clock_due=due, target=target, kind=action_kind, spec=action_spec
+            )
+            actions.append(
+                {
+                    "id": uuid7(),
+                    "clock_id": clock_id,
+                    "complaint_id": complaint.id,
+                    "kind": action_kind,
+                    "label": label,
+                    "spec": action_spec,
+                    "due_at": action_due,
+                }
+            )
+            timers.schedule(session, action_due)
+        _sync_complaint(complaint, kind.value, due)
+    await session.execute(insert(SlaClock).values(clocks))
+    await session.execute(insert(SlaAction).values(actions))
+    return dues
 
 
 async def start_initial(
     session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, now: datetime, actor: str
-) -> list[SlaClock]:
-    clocks = [
-        await start_clock(session, complaint=complaint, policy=policy, kind=k, now=now)
-        for k in INITIAL_CLOCKS
-    ]
+) -> dict[str, datetime]:
+    dues = await start_clocks(
+        session, complaint=complaint, policy=policy, kinds=INITIAL_CLOCKS, now=now, fresh=True
+    )
     await timeline.record(
         session,
         complaint_id=complaint.id,
@@ -101,10 +135,10 @@ async def start_initial(
         data={
             "policy_ids": list(policy.policy_ids),
             "around_the_clock": policy.around_the_clock,
-            "clocks": {c.kind: c.due_at.isoformat() if c.due_at else None for c in clocks},
+            "clocks": {kind: due.isoformat() for kind, due in dues.items()},
         },
     )
-    return clocks
+    return dues
 
 
 async def _live_clocks(
@@ -168,7 +202,7 @@ async def resume(session: AsyncSession, *, complaint: Complaint, now: datetime) 
         clock.due_at = BusinessCalendar.from_spec(clock.calendar).add(now, remaining)
         clock.state, clock.paused_at, clock.remaining_seconds = ClockState.running.value, None, None
         timers.retime(session, clock, await _pending_actions(session, clock))
-        _sync_complaint(complaint, clock)
+        _sync_complaint(complaint, clock.kind, clock.due_at)
 
 
 def _left(calendar: BusinessCalendar, now: datetime, due: datetime) -> timedelta:
@@ -209,7 +243,7 @@ async def recompute(
         else:
             clock.due_at = calendar.subtract(clock.due_at, -shift)
         timers.retime(session, clock, await _pending_actions(session, clock))
-        _sync_complaint(complaint, clock)
+        _sync_complaint(complaint, clock.kind, clock.due_at)
 
 
 async def on_public_reply(session: AsyncSession, *, complaint: Complaint, now: datetime) -> None:
@@ -227,8 +261,8 @@ async def on_public_reply(session: AsyncSession, *, complaint: Complaint, now: d
         session, complaint=complaint, kinds=(ClockKind.periodic_update,), state=ClockState.met, now=now
     ):
         policy = await policy_for(session, complaint=complaint, tier=await customer_tier(session, complaint))
-        await start_clock(
-            session, complaint=complaint, policy=policy, kind=ClockKind.periodic_update, now=now
+        await start_clocks(
+            session, complaint=complaint, policy=policy, kinds=(ClockKind.periodic_update,), now=now
         )
 
 
@@ -239,7 +273,7 @@ async def on_customer_message(session: AsyncSession, *, complaint: Complaint, no
     ):
         return
     policy = await policy_for(session, complaint=complaint, tier=await customer_tier(session, complaint))
-    await start_clock(session, complaint=complaint, policy=policy, kind=ClockKind.next_response, now=now)
+    await start_clocks(session, complaint=complaint, policy=policy, kinds=(ClockKind.next_response,), now=now)
 
 
 async def on_resolved(session: AsyncSession, *, complaint: Complaint, now: datetime) -> None:

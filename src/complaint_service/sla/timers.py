@@ -70,14 +70,14 @@ def escalation_job_key(action_id: uuid.UUID, due_at: datetime) -> str:
     return job_id("sla.escalate", action_id, int(due_at.timestamp() * 1000))
 
 
-def schedule(session: AsyncSession, action: SlaAction) -> None:
-    """Enqueue the action's bucket if it is due within the look-ahead; later ones are left to the
+def schedule(session: AsyncSession, due_at: datetime | None) -> None:
+    """Enqueue the bucket of a timer due within the look-ahead; later ones are left to the
     reconciler, which schedules each bucket ahead of time (the look-ahead exceeds its period)."""
-    if action.due_at is None:
+    if due_at is None:
         return
     lookahead = timedelta(seconds=session_settings(session).worker.timer_lookahead_seconds)
-    if action.due_at <= utcnow() + lookahead:
-        bucket = bucket_of(action.due_at)
+    if due_at <= utcnow() + lookahead:
+        bucket = bucket_of(due_at)
         enqueue_after_commit(
             session,
             "sla.fire_due",
@@ -97,4 +97,4 @@ def retime(session: AsyncSession, clock: SlaClock, actions: Sequence[SlaAction])
             action.due_at = action_due(
                 calendar, clock_due=clock.due_at, target=target, kind=action.kind, spec=action.spec
             )
-            schedule(session, action)
+            schedule(session, action.due_at)
