@@ -25,7 +25,10 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     size.add_argument("--full", action="store_true", help="reconcile up to 1,000,000 pending actions")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (pipeline, timers)")
     parser.add_argument(
-        "--rate", type=float, action="append", help="pipeline: complaints per second, repeatable (200 and 50)"
+        "--rate",
+        type=float,
+        action="append",
+        help="pipeline: complaints per second, repeatable (default: 200, then 20)",
     )
     parser.add_argument("--seconds", type=float, help="pipeline: load duration (default 30, quick 5)")
     parser.add_argument(
@@ -45,7 +48,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if mode == "pipeline":
             results[mode] = await run_pipeline(
                 quick=args.quick,
-                rates=tuple(args.rate or (200.0, 50.0)),
+                rates=tuple(args.rate or (200.0, 20.0)),
                 seconds=args.seconds,
                 workers=args.workers,
             )

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.complaints import timeline
 from complaint_service.core.clock import utcnow
-from complaint_service.models import Complaint, TriageRuleSet
+from complaint_service.models import Complaint, Department, TriageRuleSet
 from complaint_service.models.enums import ComplaintFlag, ComplaintStatus
 from complaint_service.outbound import service as outbound_service
 from complaint_service.routing import service as routing_service
@@ -93,8 +93,10 @@ async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
 
     policy = await sla_service.policy_for(session, complaint=complaint, tier=tier)
     await sla_service.start_initial(session, complaint=complaint, policy=policy, now=now, actor=ACTOR)
-    department = await routing_service.lock_department(session, route.department)
+    department = await session.scalar(select(Department).where(Department.key == route.department))
     if department is not None:
         await acknowledgement.send(session, complaint=complaint, department=department, now=now)
+        # Last, so the department lock (held to commit) covers only picking and assigning.
+        await routing_service.lock_department(session, route.department)
         await routing_service.assign(session, complaint=complaint, department=department, actor=ACTOR)
     return "triaged"
