@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +22,7 @@ from complaint_service.sla.calendar import AROUND_THE_CLOCK_SPEC
 
 AGENTS_PER_DEPARTMENT = 4
 MAX_IN_FLIGHT = 256
+BACKLOG_LANES = 32
 
 
 @dataclass
@@ -55,64 +58,76 @@ async def seed_agents(env: BenchEnv) -> int:
     return len(keys) * AGENTS_PER_DEPARTMENT
 
 
-def _client(env: BenchEnv, token: str) -> httpx.AsyncClient:
+@contextlib.asynccontextmanager
+async def lanes(env: BenchEnv, token: str, count: int) -> AsyncIterator[asyncio.Queue[httpx.AsyncClient]]:
+    """`count` clients of one keep-alive connection each, handed out from a queue of idle ones.
+
+    One shared httpx pool of many connections checks every connection on every request (a
+    syscall each), which starved the generator of CPU; single-connection clients avoid that.
+    """
     assert env.api_url is not None
-    return httpx.AsyncClient(
-        base_url=env.api_url,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-        limits=httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=MAX_IN_FLIGHT),
-    )
+    clients = [
+        httpx.AsyncClient(
+            base_url=env.api_url,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+        )
+        for _ in range(count)
+    ]
+    idle: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
+    for client in clients:
+        idle.put_nowait(client)
+    try:
+        yield idle
+    finally:
+        await asyncio.gather(*(client.aclose() for client in clients))
 
 
-async def _post(client: httpx.AsyncClient, i: int, run: str, scheduled: float) -> Sample:
+async def _post(idle: asyncio.Queue[httpx.AsyncClient], i: int, run: str, scheduled: float) -> Sample:
+    client = await idle.get()
     sent = time.monotonic()
     try:
         response = await client.post("/v1/complaints", json=canonical_payload(i, run))
     except httpx.HTTPError:
         return Sample(0, scheduled, sent, time.monotonic(), time.time(), None)
+    finally:
+        idle.put_nowait(client)
     done_wall, done = time.time(), time.monotonic()
     complaint_id = response.json().get("id") if response.status_code in (200, 201) else None
     return Sample(response.status_code, scheduled, sent, done, done_wall, complaint_id)
 
 
-async def open_loop(client: httpx.AsyncClient, *, rate: float, seconds: float, run: str) -> list[Sample]:
+async def open_loop(
+    idle: asyncio.Queue[httpx.AsyncClient], *, rate: float, seconds: float, run: str
+) -> list[Sample]:
     """Request i is due at t0 + i/rate whatever happened to earlier ones.
 
-    At most MAX_IN_FLIGHT are outstanding (httpx's pool scans its queue on every event, so an
-    unbounded backlog would eat the generator's CPU); a request due while all are busy waits in the
-    client, and that wait is counted in its latency, which runs from when it was due.
+    A request due while every lane is busy waits in the client; that wait counts in its latency,
+    which runs from when it was due (no coordinated omission).
     """
     total = int(rate * seconds)
-    slots = asyncio.Semaphore(MAX_IN_FLIGHT)
     t0 = time.monotonic() + 0.2
-
-    async def one(i: int, scheduled: float) -> Sample:
-        async with slots:
-            return await _post(client, i, run, scheduled)
-
     tasks: list[asyncio.Task[Sample]] = []
     for i in range(total):
         scheduled = t0 + i / rate
         delay = scheduled - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(i, scheduled)))
+        tasks.append(asyncio.create_task(_post(idle, i, run, scheduled)))
     return list(await asyncio.gather(*tasks))
 
 
-async def closed_loop(
-    client: httpx.AsyncClient, *, total: int, run: str, concurrency: int = 32
-) -> list[Sample]:
-    """As fast as the API takes them, `concurrency` requests in flight: for loading a backlog."""
+async def closed_loop(idle: asyncio.Queue[httpx.AsyncClient], *, total: int, run: str) -> list[Sample]:
+    """As fast as the API takes them, one request per lane in flight: for loading a backlog."""
     counter = iter(range(total))
     samples: list[Sample] = []
 
     async def lane() -> None:
         for i in counter:
-            samples.append(await _post(client, i, run, time.monotonic()))
+            samples.append(await _post(idle, i, run, time.monotonic()))
 
-    await asyncio.gather(*(lane() for _ in range(concurrency)))
+    await asyncio.gather(*(lane() for _ in range(idle.qsize())))
     return samples
 
 
@@ -168,8 +183,8 @@ async def steady(env: BenchEnv, *, rate: float, seconds: float, workers: int) ->
     for s in env.services:
         s.mark()
     cpu_start, wall_start = time.process_time(), time.monotonic()
-    async with _client(env, token) as client:
-        samples = await open_loop(client, rate=rate, seconds=seconds, run=run)
+    async with lanes(env, token, MAX_IN_FLIGHT) as idle:
+        samples = await open_loop(idle, rate=rate, seconds=seconds, run=run)
     created = [s for s in samples if s.complaint_id is not None]
     waited = await wait_assigned(env, len(created), within=90)
     elapsed = time.monotonic() - wall_start
@@ -255,8 +270,8 @@ async def drain_backlog(env: BenchEnv, *, backlog: int, workers: int) -> dict[st
     await seed_agents(env)
     await env.start_api()
     token = await env.admin_token()
-    async with _client(env, token) as client:
-        samples = await closed_loop(client, total=backlog, run=uuid.uuid4().hex[:8])
+    async with lanes(env, token, BACKLOG_LANES) as idle:
+        samples = await closed_loop(idle, total=backlog, run=uuid.uuid4().hex[:8])
     created = sum(1 for s in samples if s.complaint_id)
     started_wall = time.time()
     started = await env.start_workers(workers)

@@ -61,7 +61,7 @@ async def _schedule_all(env: BenchEnv) -> float:
             session.info.update(redis=redis, settings=settings)
             actions = (await session.scalars(select(SlaAction).order_by(SlaAction.due_at))).all()
             for action in actions:
-                timers.schedule(session, action)
+                timers.schedule(session, action.due_at)
             await session.commit()
         await after_commit.drain()
     finally:

@@ -69,6 +69,9 @@ class OutboundConfig(BaseModel):
     backoff_base_seconds: float = 2.0
     backoff_cap_seconds: float = 600.0
     user_agent: str = "complaint-service-webhooks/1"
+    message_id_domain: str = Field(
+        default="complaints.invalid", description="Right side of the Message-IDs given to outbound messages."
+    )
 
 
 class Settings(BaseSettings):

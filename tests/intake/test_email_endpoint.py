@@ -122,3 +122,39 @@ class TestEmailEndpoint:
         assert_problem(garbage, 422, "malformed-payload")
         assert_problem(empty, 422, "malformed-payload")
         assert_problem(as_json, 415, "unsupported-media-type")
+
+
+class TestReplyToOurMessage:
+    async def test_a_reply_to_a_message_we_sent_threads_onto_its_complaint(
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: async_sessionmaker[AsyncSession],
+    ) -> None:
+        from complaint_service.outbound import service as outbound_service
+
+        original = await post_mail(api_client, intake_headers, (FIXTURES / "html_only.eml").read_bytes())
+        async with sessionmaker() as session, session.begin():
+            complaint = await session.get(Complaint, uuid.UUID(original.json()["id"]))
+            assert complaint is not None
+            sent = await outbound_service.send_to_customer(
+                session,
+                complaint=complaint,
+                body="您好，已为您处理。",
+                kind="reply",
+                author="agent",
+                automatic=False,
+            )
+            assert sent is not None
+            assert sent.external_id
+        reply = (
+            f"From: customer@example.com\r\nTo: support@shop.example.com\r\nSubject: Re: 回复\r\n"
+            f"Message-ID: <cust-reply-9@example.com>\r\nIn-Reply-To: <{sent.external_id}>\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n还是没有解决，请再看看。\r\n"
+        ).encode()
+
+        response = await post_mail(api_client, intake_headers, reply)
+
+        assert response.status_code == 200
+        assert response.json()["outcome"] == "threaded"
+        assert response.json()["id"] == original.json()["id"]

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaint_service.complaints import timeline
 from complaint_service.core.clock import utcnow
 from complaint_service.core.ids import uuid7
-from complaint_service.core.jobs import enqueue_after_commit, job_id
+from complaint_service.core.jobs import enqueue_after_commit, job_id, session_settings
 from complaint_service.core.problems import Conflict, NotFound
 from complaint_service.models import Complaint, Message, WebhookDelivery
 from complaint_service.models.enums import ComplaintFlag, DeliveryStatus, MessageDirection, Visibility
@@ -115,14 +115,19 @@ async def send_to_customer(
     """
     if automatic and ComplaintFlag.no_auto_reply.value in complaint.flags:
         return None
+    message_id = uuid7()
+    # An RFC 5322 id of our own: e-mail adapters send it as Message-ID, so the customer's reply
+    # (In-Reply-To/References) threads back onto this complaint.
+    external_id = f"{message_id}@{session_settings(session).outbound.message_id_domain}"
     message: Message | None = await session.scalar(
         insert(Message)
         .values(
-            id=uuid7(),
+            id=message_id,
             complaint_id=complaint.id,
             direction=MessageDirection.outbound.value,
             visibility=Visibility.public.value,
             channel=complaint.channel,
+            external_id=external_id,
             author=author,
             body=body,
             flags=[],
@@ -137,21 +142,23 @@ async def send_to_customer(
         actor=author,
         data={"message_id": str(message.id), "kind": kind, "automatic": automatic},
     )
+    adapters = await repository.channel_adapters(session, channel=complaint.channel)
     await _insert_deliveries(
         session,
-        endpoint_ids=await repository.channel_adapters(session, channel=complaint.channel),
+        endpoint_ids=adapters,
         event_type=MESSAGE_OUTBOUND,
         complaint_id=complaint.id,
         message_id=message.id,
         data={
             "message_id": str(message.id),
+            "external_message_id": external_id,
             "kind": kind,
             "channel": complaint.channel,
             "reference": complaint.reference,
             "body": body,
             "external_id": complaint.external_id,
             "customer_id": str(complaint.customer_id) if complaint.customer_id else None,
-            "in_reply_to": await _in_reply_to(session, complaint_id=complaint.id),
+            "in_reply_to": await _in_reply_to(session, complaint_id=complaint.id) if adapters else None,
         },
     )
     await publish(
