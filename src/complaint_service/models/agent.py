@@ -21,6 +21,7 @@ class Agent(Base):
         CheckConstraint(f"status IN ({sql_in(AgentStatus)})", name="status"),
         CheckConstraint(f"role IN ({sql_in(AgentRole)})", name="role"),
         CheckConstraint("capacity >= 0", name="capacity"),
+        CheckConstraint("open_count >= 0", name="open_count"),
         Index("ix_agents_departments", "departments", postgresql_using="gin"),
     )
 
@@ -37,6 +38,9 @@ class Agent(Base):
     )
     status: Mapped[str] = mapped_column(String(10), default=AgentStatus.active)
     last_assigned_at: Mapped[datetime | None] = mapped_column()
+    open_count: Mapped[int] = mapped_column(
+        Integer, server_default=text("0"), comment="Open complaints assigned; kept with each (re)assignment"
+    )
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))

@@ -14,7 +14,7 @@ from complaint_service.core.etags import IfMatch, etag
 from complaint_service.core.openapi import ETAG_HEADER
 from complaint_service.core.openapi import example_response as _example
 from complaint_service.core.problems import NotFound, problem_responses
-from complaint_service.core.schemas import Page, decode_cursor, encode_cursor
+from complaint_service.core.schemas import NO_NUL, Page, decode_cursor, encode_cursor
 from complaint_service.models import Agent, Department
 from complaint_service.models.enums import AgentRole, AgentStatus
 from complaint_service.routing import admin
@@ -35,7 +35,9 @@ from complaint_service.routing.schemas import (
 
 router = APIRouter(prefix="/v1", tags=["routing"])
 AdminKey = Annotated[Principal, require(Scope.admin)]
-DepartmentKeyPath = Annotated[str, Path(max_length=64, description="The department's key, e.g. `finance`.")]
+DepartmentKeyPath = Annotated[
+    str, Path(max_length=64, pattern=NO_NUL, description="The department's key, e.g. `finance`.")
+]
 READ_PROBLEMS = problem_responses(401, 403, 503)
 ITEM_PROBLEMS = problem_responses(401, 403, 404, 422, 503)
 
@@ -129,7 +131,9 @@ async def update_department(
 async def list_agents(
     session: DbSession,
     _: ReaderKey,
-    department: Annotated[str | None, Query(max_length=64, description="Agents of this department.")] = None,
+    department: Annotated[
+        str | None, Query(max_length=64, pattern=NO_NUL, description="Agents of this department.")
+    ] = None,
     status: AgentStatus | None = None,
     role: AgentRole | None = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,

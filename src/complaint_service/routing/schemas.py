@@ -145,6 +145,7 @@ AGENT_EXAMPLE: dict[str, Any] = {
     "capacity": 12,
     "schedule": None,
     "status": "active",
+    "open_count": 7,
     "last_assigned_at": "2026-11-22T03:15:00Z",
     "created_at": "2026-11-20T08:00:00Z",
     "updated_at": "2026-11-22T03:15:00Z",
@@ -237,6 +238,7 @@ class AgentOut(Schema):
     capacity: int
     schedule: dict[str, Any] | None
     status: str
+    open_count: int = Field(description="Open complaints assigned now; new work goes only below `capacity`.")
     last_assigned_at: datetime | None
     created_at: datetime
     updated_at: datetime

@@ -7,14 +7,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.complaints import timeline
 from complaint_service.core.clock import utcnow
 from complaint_service.models import Agent, Complaint, Department, RoutingRule
 from complaint_service.models.enums import (
-    OPEN_STATUSES,
     AgentRole,
     AgentStatus,
     AssignmentStrategy,
@@ -83,17 +82,6 @@ def _on_shift(agent: Agent, department: Department, now: datetime) -> bool:
     return BusinessCalendar.from_spec(agent.schedule or department.calendar).is_open(now)
 
 
-async def _loads(session: AsyncSession, agent_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
-    if not agent_ids:
-        return {}
-    rows = await session.execute(
-        select(Complaint.assignee_id, func.count())
-        .where(Complaint.assignee_id.in_(agent_ids), Complaint.status.in_([s.value for s in OPEN_STATUSES]))
-        .group_by(Complaint.assignee_id)
-    )
-    return {agent_id: count for agent_id, count in rows.all() if agent_id is not None}
-
-
 async def pick_agent(
     session: AsyncSession,
     *,
@@ -118,8 +106,7 @@ async def pick_agent(
         for a in agents
         if needed <= set(a.skills) and _speaks(a, complaint.language) and _on_shift(a, department, now)
     ]
-    loads = await _loads(session, [a.id for a in eligible])
-    free = [(a, loads.get(a.id, 0)) for a in eligible if loads.get(a.id, 0) < a.capacity]
+    free = [(a, a.open_count) for a in eligible if a.open_count < a.capacity]
     if not free:
         return None
     never = datetime.min.replace(tzinfo=now.tzinfo)
@@ -183,17 +170,33 @@ async def hand_to(
     data: dict[str, object],
 ) -> None:
     """Make `agent` the assignee, on the timeline and to subscribers."""
+    previous = complaint.assignee_id
     complaint.assignee_id, complaint.assigned_at = agent.id, now
     if complaint.status in (ComplaintStatus.new.value, ComplaintStatus.triaged.value):
         complaint.status = ComplaintStatus.assigned.value
-    # A bookkeeping column, not an edit: a plain UPDATE that leaves the agent's version (If-Match) alone.
-    await session.execute(update(Agent).where(Agent.id == agent.id).values(last_assigned_at=now))
+    # Bookkeeping, not edits: plain UPDATEs that leave the agents' versions (If-Match) alone.
+    await session.execute(
+        update(Agent)
+        .where(Agent.id == agent.id)
+        .values(last_assigned_at=now, open_count=Agent.open_count + 1)
+    )
+    if previous is not None and previous != agent.id:
+        await release(session, agent_id=previous)
     payload = {"agent_id": str(agent.id), "agent_name": agent.name, "capacity": agent.capacity, **data}
     await timeline.record(
         session, complaint_id=complaint.id, type="complaint.assigned", actor=actor, data=payload
     )
     await outbound_service.publish(
         session, complaint_id=complaint.id, event_type="complaint.assigned", data=payload
+    )
+
+
+async def release(session: AsyncSession, *, agent_id: uuid.UUID) -> None:
+    """An open complaint left this agent (reassigned, resolved, closed): one slot of capacity frees."""
+    await session.execute(
+        update(Agent)
+        .where(Agent.id == agent_id, Agent.open_count > 0)
+        .values(open_count=Agent.open_count - 1)
     )
 
 
