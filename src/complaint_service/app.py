@@ -15,7 +15,12 @@ from complaint_service import __version__
 from complaint_service.complaints.router import router as complaints_router
 from complaint_service.core.db import create_engine, create_sessionmaker
 from complaint_service.core.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from complaint_service.core.problems import FieldError, Problem, install_problem_handlers
+from complaint_service.core.problems import (
+    FieldError,
+    Problem,
+    install_problem_handlers,
+    problem_responses,
+)
 from complaint_service.customers.router import router as customers_router
 from complaint_service.intake.router import router as intake_router
 from complaint_service.intake.wechat_router import router as wechat_router
@@ -95,12 +100,22 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
+def document_undecodable_json(schema: dict[str, Any]) -> None:
+    """FastAPI answers 400 for a JSON body it cannot decode at all (not UTF-8, nested too deeply)."""
+    bad_request = problem_responses(400)[400]
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                operation["responses"].setdefault("400", bad_request)
+
+
 def openapi_document(app: FastAPI) -> dict[str, Any]:
     """The generated document plus the Problem schema that every error response refers to."""
     if app.openapi_schema is None:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
+        document_undecodable_json(schema)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for model in (Problem, FieldError):
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")

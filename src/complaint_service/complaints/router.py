@@ -14,7 +14,7 @@ from complaint_service.complaints.schemas import ComplaintOut, EventOut, Message
 from complaint_service.core.db import DbSession
 from complaint_service.core.openapi import example_response
 from complaint_service.core.problems import NotFound, problem_responses
-from complaint_service.core.schemas import Page, decode_cursor, encode_cursor
+from complaint_service.core.schemas import NO_NUL, Page, decode_cursor, encode_cursor
 from complaint_service.models import Complaint
 from complaint_service.models.enums import Category, Channel, ComplaintStatus, Department, Urgency
 
@@ -52,7 +52,8 @@ async def list_complaints(
     received_from: Annotated[datetime | None, Query(description="Inclusive, ISO 8601 with offset.")] = None,
     received_to: Annotated[datetime | None, Query(description="Exclusive, ISO 8601 with offset.")] = None,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Text in subject or body.")
+        str | None,
+        Query(min_length=1, max_length=200, pattern=NO_NUL, description="Text in subject or body."),
     ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from complaint_service.core.problems import BadRequest
 
 T = TypeVar("T")
+# `pattern=` for path and query strings that reach PostgreSQL, whose text cannot hold NUL.
+NO_NUL = r"^[^\x00]*$"
 
 
 def _contains_nul(value: Any) -> bool:

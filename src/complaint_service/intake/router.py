@@ -65,9 +65,15 @@ def require_media_type(request: Request, *accepted: str) -> None:
         raise UnsupportedMediaType(f"This endpoint takes {' or '.join(accepted)}.")
 
 
-def json_body(request: Request) -> None:
-    """Runs before body parsing, so a non-JSON body is a 415 rather than a confusing 422."""
+async def json_body(request: Request) -> None:
+    """Runs before the body is validated, so a non-JSON body is a 415 rather than a confusing 422.
+
+    JSON must be UTF-8 (RFC 8259, section 8.1), yet the parser also guesses UTF-16 and UTF-32 from the
+    bytes. Those always hold NUL bytes (around every ASCII character) and UTF-8 JSON never does.
+    """
     require_media_type(request, "application/json")
+    if b"\x00" in await request.body():
+        raise UnsupportedMediaType("JSON must be UTF-8 encoded; this body is UTF-16 or UTF-32.")
 
 
 def check_channel(principal: Principal, channel: Channel) -> None:

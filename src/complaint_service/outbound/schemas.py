@@ -6,14 +6,28 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Self
 
-from pydantic import AnyHttpUrl, ConfigDict, Field, UrlConstraints, model_validator
+from pydantic import AfterValidator, AnyHttpUrl, ConfigDict, Field, UrlConstraints, model_validator
 
 from complaint_service.core.schemas import Schema
 from complaint_service.models import WebhookDelivery, WebhookEndpoint
 from complaint_service.models.enums import Channel
 from complaint_service.outbound.events import EventType
 
-WebhookUrl = Annotated[AnyHttpUrl, UrlConstraints(max_length=2000, allowed_schemes=["http", "https"])]
+URL_MAX_LENGTH = 2000  # the column's width
+
+
+def _fits_column(url: AnyHttpUrl) -> AnyHttpUrl:
+    """Normalising (a trailing `/`, punycode) can lengthen a URL that passed `max_length`."""
+    if len(str(url)) > URL_MAX_LENGTH:
+        raise ValueError(f"the URL is longer than {URL_MAX_LENGTH} characters once normalised")
+    return url
+
+
+WebhookUrl = Annotated[
+    AnyHttpUrl,
+    UrlConstraints(max_length=URL_MAX_LENGTH, allowed_schemes=["http", "https"]),
+    AfterValidator(_fits_column),
+]
 SECRET_PREFIX_LENGTH = 6
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, status
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -49,7 +51,9 @@ async def get_rules(session: DbSession, _: ReaderKey) -> RuleSetOut:
     response_model=RuleSetOut,
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-async def get_rule_version(session: DbSession, _: ReaderKey, version: int) -> RuleSetOut:
+async def get_rule_version(
+    session: DbSession, _: ReaderKey, version: Annotated[int, Path(ge=1, le=2**31 - 1)]
+) -> RuleSetOut:
     row = await session.scalar(select(TriageRuleSet).where(TriageRuleSet.version == version))
     if row is not None:
         return _out(RuleSet.from_json({"version": row.version, "rules": row.rules}), row.min_confidence, row)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 
 from complaint_service.core.schemas import Schema
 from complaint_service.triage.rules import Rule
@@ -31,6 +32,15 @@ class RuleSetIn(Schema):
     min_confidence: float = Field(
         default=0.4, ge=0, le=1, description="Below this, category `other` + review."
     )
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_ids(cls, rules: list[Rule]) -> list[Rule]:
+        """Checked here too, so a duplicate is a field error (422) rather than a failed RuleSet build."""
+        duplicates = sorted(rule_id for rule_id, count in Counter(r.id for r in rules).items() if count > 1)
+        if duplicates:
+            raise ValueError(f"duplicate rule ids: {', '.join(duplicates)}")
+        return rules
 
 
 class RuleSetOut(Schema):

@@ -30,6 +30,7 @@ _MAX_THREAD_REFS = 20
 _MAX_ATTACHMENTS = 100
 _MAX_ID_CHARS = 512
 _MAX_ADDRESS_CHARS = 320
+_MAX_LINE_OCTETS = 998  # RFC 5322 section 2.1.1, not counting the CRLF
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 _CHARSET_LABEL = re.compile(r"[a-z0-9_.:-]{1,40}")
@@ -62,9 +63,18 @@ def _message_ids(value: str | None) -> list[str]:
     return _MESSAGE_ID.findall(value) or [token for token in value.split() if "@" in token]
 
 
+def _header_lines(raw: bytes) -> list[bytes]:
+    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    return raw[: min(ends, default=len(raw))].split(b"\n")
+
+
 def _parse(raw: bytes) -> EmailMessage:
     if not raw.strip():
         raise MalformedPayload("The e-mail message is empty.")
+    if any(len(line.rstrip(b"\r")) > _MAX_LINE_OCTETS for line in _header_lines(raw)):
+        raise MalformedPayload(
+            f"A header line is longer than the {_MAX_LINE_OCTETS} octets RFC 5322 allows; fold it."
+        )
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
     except MIME_ERRORS as exc:

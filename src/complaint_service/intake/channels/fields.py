@@ -53,7 +53,19 @@ Phone = Annotated[
 Email = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ]
-Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://\S+$")]
+
+
+def _splittable_url(value: str) -> str:
+    """The pattern lets through what `urlsplit` refuses (`http://[`); refuse it here, as a field error."""
+    urlsplit(value)
+    return value
+
+
+Url = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=2000, pattern=r"^https?://\S+$"),
+    AfterValidator(_splittable_url),
+]
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Currency = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-Za-z]{3}$")]
 
