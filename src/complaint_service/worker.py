@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
+import structlog
 from arq.connections import RedisSettings
 from arq.cron import CronJob
 from arq.worker import Function, Worker
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import WatchError
 
 from complaint_service.core.db import create_engine, create_sessionmaker
 from complaint_service.logging import configure_logging
@@ -23,6 +28,34 @@ FUNCTIONS: list[Function] = [
     *sla_tasks.FUNCTIONS,
     *outbound_tasks.FUNCTIONS,
 ]
+
+# Redis down or restarting: a connection error, or a WATCH cut off by one (arq catches its other WatchErrors).
+REDIS_LOST = (RedisConnectionError, RedisTimeoutError, WatchError, OSError)
+REDIS_RETRY_SECONDS = 1.0
+log = structlog.get_logger(__name__)
+
+
+class RedisTolerantWorker(Worker):
+    """arq ends the worker, and the jobs in flight with it, on the first Redis connection error. This one
+    logs, waits and polls again, so a Redis restart costs no process; the reconcilers re-enqueue from
+    PostgreSQL what Redis lost meanwhile. Hooks into arq 0.28's poll loop.
+    """
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except REDIS_LOST as exc:
+            log.warning("redis_unavailable", error=repr(exc))
+            await asyncio.sleep(REDIS_RETRY_SECONDS)
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        try:
+            await super().start_jobs(job_ids)
+        except REDIS_LOST:
+            # arq took a slot for the job it was claiming when Redis failed; nothing else gives it back.
+            self.job_counter -= 1
+            self.sem.release()
+            raise
 
 
 def cron_jobs(settings: Settings) -> list[CronJob]:
@@ -81,4 +114,4 @@ def worker_options(settings: Settings) -> dict[str, Any]:
 
 
 def create_worker(settings: Settings, **overrides: Any) -> Worker:
-    return Worker(**{**worker_options(settings), **overrides})
+    return RedisTolerantWorker(**{**worker_options(settings), **overrides})

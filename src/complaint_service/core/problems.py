@@ -185,6 +185,21 @@ _STARLETTE_TYPES = {
 }
 
 
+# SQLSTATEs of a database that is unreachable, shutting down, starting up or out of connections.
+UNAVAILABLE_SQLSTATE_CLASSES = ("08",)  # connection exception
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+
+
+def database_unavailable(exc: DBAPIError) -> bool:
+    """A restart surfaces as plain DBAPIErrors too ("the database system is shutting down", 57P03)."""
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return isinstance(sqlstate, str) and (
+        sqlstate.startswith(UNAVAILABLE_SQLSTATE_CLASSES) or sqlstate in UNAVAILABLE_SQLSTATES
+    )
+
+
 def install_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemError)
@@ -240,12 +255,18 @@ def install_problem_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
             request, status=500, type_=ProblemType.internal, title="Internal server error"
         )
 
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, DBAPIError)
+        if database_unavailable(exc):
+            return await on_database_down(request, exc)
+        return await on_unexpected(request, exc)
+
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
     for exc_type in (OperationalError, InterfaceError, PoolTimeoutError, OSError, ConnectionError):
         app.add_exception_handler(exc_type, on_database_down)
-    app.add_exception_handler(DBAPIError, on_unexpected)
+    app.add_exception_handler(DBAPIError, on_database_error)
     app.add_exception_handler(Exception, on_unexpected)
 
 
