@@ -163,7 +163,7 @@ class TestTimers:
                 total = await session.scalar(select(func.count()).select_from(SlaAction))
             return bool(total) and pending == 0
 
-        await run_until(fast(settings), all_fired, workers=3, timeout=40)
+        await run_until(fast(settings), all_fired, workers=3, timeout=90)
 
         async with sessionmaker() as session:
             fired = (

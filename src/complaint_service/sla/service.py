@@ -74,7 +74,7 @@ async def start_clocks(
             .where(SlaClock.complaint_id == complaint.id, SlaClock.kind.in_([k.value for k in kinds]))
             .group_by(SlaClock.kind)
         )
-        seqs = dict(rows.tuples().all())
+        seqs = {row[0]: row[1] for row in rows}
     spec = _calendar_spec(policy)
     calendar = BusinessCalendar.from_spec(spec)
     specs = timers.action_specs(policy.warnings, policy.escalation)
