@@ -46,3 +46,4 @@ def require(scope: Scope) -> Any:
 
 Authenticated = Annotated[Principal, Depends(current_principal)]
 ReaderKey = Annotated[Principal, require(Scope.complaints_read)]
+AdminKey = Annotated[Principal, require(Scope.admin)]

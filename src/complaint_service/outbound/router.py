@@ -7,8 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from complaint_service.auth.dependencies import require
-from complaint_service.auth.scopes import Principal, Scope
+from complaint_service.auth.dependencies import AdminKey
 from complaint_service.core.db import DbSession
 from complaint_service.core.openapi import example_response
 from complaint_service.core.problems import NotFound, problem_responses
@@ -19,7 +18,6 @@ from complaint_service.outbound import service as outbound_service
 from complaint_service.outbound.schemas import DeliveryOut, EndpointCreate, EndpointOut, EndpointUpdate
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
-AdminKey = Annotated[Principal, require(Scope.admin)]
 SIGNING = (
     ' Requests are signed: see `X-Complaint-Signature` (`t=<unix>,v1=<hex HMAC-SHA256 of "<t>." + body>`).'
 )

@@ -7,8 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from complaint_service.auth.dependencies import ReaderKey, require
-from complaint_service.auth.scopes import Principal, Scope
+from complaint_service.auth.dependencies import AdminKey, ReaderKey
 from complaint_service.core.db import DbSession
 from complaint_service.core.etags import IfMatch, etag
 from complaint_service.core.openapi import ETAG_HEADER
@@ -34,7 +33,6 @@ from complaint_service.routing.schemas import (
 )
 
 router = APIRouter(prefix="/v1", tags=["routing"])
-AdminKey = Annotated[Principal, require(Scope.admin)]
 DepartmentKeyPath = Annotated[
     str, Path(max_length=64, pattern=NO_NUL, description="The department's key, e.g. `finance`.")
 ]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from complaint_service.auth.dependencies import ReaderKey, require
-from complaint_service.auth.scopes import Principal, Scope
+from complaint_service.auth.dependencies import AdminKey, ReaderKey
 from complaint_service.core.db import DbSession
 from complaint_service.core.etags import IfMatch, etag
 from complaint_service.core.openapi import ETAG_HEADER, example_response
@@ -19,7 +18,6 @@ from complaint_service.sla import admin
 from complaint_service.sla.schemas import POLICY_EXAMPLE, PolicyCreate, PolicyOut, PolicyUpdate
 
 router = APIRouter(prefix="/v1/sla/policies", tags=["sla"])
-AdminKey = Annotated[Principal, require(Scope.admin)]
 
 
 def _example(example: Any, *, status: int = 200) -> dict[int | str, dict[str, Any]]:
