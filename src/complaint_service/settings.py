@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -54,6 +55,16 @@ class WorkerConfig(BaseModel):
     timer_lookahead_seconds: int = Field(
         default=10, ge=0, description="Reconciler schedules timers due this soon."
     )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Serve the worker's Prometheus metrics on this port; unset: not served. Each worker "
+        "process needs a port of its own.",
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1", description="Address the worker's metrics listen on (0.0.0.0 in a container)."
+    )
 
     @model_validator(mode="after")
     def _lookahead_covers_a_period(self) -> Self:
@@ -71,6 +82,207 @@ class OutboundConfig(BaseModel):
     user_agent: str = "complaint-service-webhooks/1"
     message_id_domain: str = Field(
         default="complaints.invalid", description="Right side of the Message-IDs given to outbound messages."
+    )
+
+
+class AuthConfig(BaseModel):
+    """People's bearer tokens: our own short-lived JWTs, or an identity provider's checked on its JWKS."""
+
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        description="HS256 key for the tokens we issue; shared by every API replica. Unset in "
+        "development: a random one is kept in data_dir.",
+    )
+    issuer: str = "complaint-service"
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=24 * 3600)
+    jwks_url: str | None = Field(default=None, description="An identity provider's JWKS; unset: none.")
+    jwks_issuer: str | None = None
+    jwks_audience: str | None = None
+    jwks_cache_seconds: int = 600
+    role_claim: str = "roles"
+    departments_claim: str = "departments"
+    name_claim: str = "name"
+    email_claim: str = "email"
+    role_map: dict[str, str] = Field(
+        default_factory=dict,
+        description='Identity provider role names to ours, e.g. {"cs-lead": "team_lead"}; '
+        "unmapped names that equal one of ours are taken as is.",
+    )
+
+
+class LifecycleConfig(BaseModel):
+    auto_close_after_hours: float = Field(
+        default=72, gt=0, description="Resolved and quiet this long: closed by the workers."
+    )
+    bulk_limit: int = Field(
+        default=1000, ge=1, le=10_000, description="Most complaints one bulk action touches."
+    )
+
+
+class MattersConfig(BaseModel):
+    """One ticket per matter and repeat complaints: how far back to look and how alike is "the same"."""
+
+    window_hours: float = Field(
+        default=72,
+        gt=0,
+        description="A new complaint joins an open one of the customer received this recently.",
+    )
+    similarity_threshold: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Share of the shorter text's character n-grams found in the other text (containment) "
+        "from which two complaints without a common order id are the same matter.",
+    )
+    repeat_window_days: float = Field(
+        default=30, gt=0, description="A new complaint like one resolved this recently is a repeat of it."
+    )
+
+
+class AbuseConfig(BaseModel):
+    """When a sender's complaints are held for review instead of reaching agents."""
+
+    enabled: bool = True
+    window_seconds: int = Field(default=600, ge=1, description="The sliding window the limits count in.")
+    max_similar: int = Field(
+        default=5,
+        ge=1,
+        description="Near-identical complaints one sender may send per window; more are held.",
+    )
+    max_complaints: int = Field(
+        default=20,
+        ge=1,
+        description="Complaints of any content one sender may send per window; more are held.",
+    )
+    similarity: float = Field(
+        default=0.6,
+        gt=0,
+        le=1,
+        description="Bigram Jaccard similarity from which two texts are near-identical.",
+    )
+    min_chars: int = Field(
+        default=2, ge=1, description="Fewer letters or digits than this (and no attachment) is meaningless."
+    )
+    block_hours: float = Field(default=7 * 24, gt=0, description="How long a confirmed sender stays blocked.")
+
+
+class IncidentConfig(BaseModel):
+    """When similar complaints from many customers become one incident."""
+
+    enabled: bool = True
+    window_seconds: int = Field(default=900, ge=1, description="How recent the complaints grouped must be.")
+    min_customers: int = Field(
+        default=10, ge=2, description="Distinct customers with similar complaints that open an incident."
+    )
+    similarity: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="Bigram similarity (containment, Jaccard for short texts) from which two reports match.",
+    )
+    same_version_similarity: float = Field(
+        default=0.2,
+        gt=0,
+        le=1,
+        description="The lower similarity enough for reports naming the same app version or product SKU.",
+    )
+    max_candidates: int = Field(default=500, ge=10, description="Most recent complaints compared per triage.")
+    ignored_categories: list[str] = Field(
+        default_factory=lambda: ["suggestion"], description="Categories that never open an incident."
+    )
+    notice_batch_size: int = Field(
+        default=100, ge=1, le=1000, description="Customers messaged per job when an incident update goes out."
+    )
+    sweep_delay_seconds: float = Field(
+        default=60,
+        ge=0,
+        description="After an incident opens, link complaints whose triage overlapped it this much later.",
+    )
+
+
+class SurveyConfig(BaseModel):
+    """The satisfaction survey sent when a complaint is resolved."""
+
+    enabled: bool = True
+    valid_days: float = Field(default=14, gt=0, description="How long a survey link can be answered.")
+    unsatisfied_max_score: int = Field(
+        default=2, ge=1, le=4, description="Scores at or below this reopen the complaint for second handling."
+    )
+    skip_resolution_codes: list[str] = Field(
+        default_factory=lambda: ["abuse", "merged", "duplicate"],
+        description="Resolutions that send no survey: nobody was served.",
+    )
+
+
+class KnowledgeConfig(BaseModel):
+    """How knowledge-base search and suggestions score similarity (character n-grams, see core.similarity)."""
+
+    search_min_score: float = Field(
+        default=0.3,
+        gt=0,
+        le=1,
+        description="Share of the query's n-grams a solution must contain to be found.",
+    )
+    suggestion_min_score: float = Field(
+        default=0.2, gt=0, le=1, description="Similarity from which a solution or complaint is suggested."
+    )
+    category_boost: float = Field(
+        default=0.15, ge=0, le=1, description="Added to the score of solutions of the complaint's category."
+    )
+    max_candidates: int = Field(
+        default=200, ge=10, le=5000, description="Solutions scored per query, best n-gram overlap first."
+    )
+    complaint_candidates: int = Field(
+        default=500, ge=10, le=5000, description="Most recent resolved complaints compared per suggestion."
+    )
+
+
+class CompensationConfig(BaseModel):
+    """Compensation above these amounts waits for a supervisor's approval before it can be granted."""
+
+    approval_threshold: dict[str, Decimal] = Field(
+        default_factory=lambda: {"CNY": Decimal(200)},
+        description='Per ISO 4217 currency, e.g. {"CNY": 200, "USD": 30}; a currency not listed always '
+        "needs approval.",
+    )
+    points_approval_threshold: int = Field(
+        default=20_000, ge=0, description="Points above this need approval."
+    )
+
+    @field_validator("approval_threshold")
+    @classmethod
+    def _currency_codes(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        if any(len(code) != 3 or not code.isalpha() for code in value):
+            raise ValueError("keys are ISO 4217 currency codes such as CNY")
+        return {code.upper(): limit for code, limit in value.items()}
+
+
+class AlertsConfig(BaseModel):
+    """Spike alerts: a dimension's complaints in the latest window against its own recent windows."""
+
+    enabled: bool = True
+    window_minutes: int = Field(
+        default=60, ge=5, le=24 * 60, description="Length of the window counted, and of each baseline window."
+    )
+    baseline_windows: int = Field(
+        default=24, ge=3, le=24 * 7, description="How many windows before the current one form the baseline."
+    )
+    stddev_factor: float = Field(
+        default=3.0, ge=0, description="A spike is above the baseline mean by this many standard deviations."
+    )
+    min_count: int = Field(
+        default=10, ge=1, description="A window with fewer complaints than this is never a spike."
+    )
+    every_minutes: int = Field(
+        default=1, ge=1, le=60, description="How often the workers evaluate the sliding window."
+    )
+
+
+class MetricsConfig(BaseModel):
+    bearer_token: SecretStr | None = Field(
+        default=None,
+        description="When set, `/metrics` needs `Authorization: Bearer <token>`; unset, it is open and "
+        "should only be reachable from the internal network.",
     )
 
 
@@ -107,6 +319,16 @@ class Settings(BaseSettings):
     wechat: WeChatAccount = WeChatAccount()
     worker: WorkerConfig = WorkerConfig()
     outbound: OutboundConfig = OutboundConfig()
+    auth: AuthConfig = AuthConfig()
+    lifecycle: LifecycleConfig = LifecycleConfig()
+    abuse: AbuseConfig = AbuseConfig()
+    incidents: IncidentConfig = IncidentConfig()
+    matters: MattersConfig = MattersConfig()
+    surveys: SurveyConfig = SurveyConfig()
+    knowledge: KnowledgeConfig = KnowledgeConfig()
+    compensation: CompensationConfig = CompensationConfig()
+    alerts: AlertsConfig = AlertsConfig()
+    metrics: MetricsConfig = MetricsConfig()
 
     @field_validator("timezone")
     @classmethod
@@ -121,6 +343,16 @@ class Settings(BaseSettings):
     def _production_needs_real_services(self) -> Self:
         if self.environment is Environment.production and not (self.database_url and self.redis_url):
             raise ValueError("production needs COMPLAINT_DATABASE_URL and COMPLAINT_REDIS_URL")
+        return self
+
+    @model_validator(mode="after")
+    def _production_needs_a_signing_key(self) -> Self:
+        """Replicas must share one key, and a key made up at start-up would log everyone out on restart."""
+        secret = self.auth.jwt_secret
+        if self.environment is Environment.production and (
+            secret is None or len(secret.get_secret_value()) < 32
+        ):
+            raise ValueError("production needs COMPLAINT_AUTH__JWT_SECRET of at least 32 characters")
         return self
 
     @property

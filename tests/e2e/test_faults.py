@@ -78,6 +78,7 @@ def service_env(settings: Settings, **overrides: str) -> dict[str, str]:
         "COMPLAINT_REDIS_URL": str(settings.redis_url),
         "COMPLAINT_WORKER__QUEUE_NAME": settings.worker.queue_name,
         "COMPLAINT_ENVIRONMENT": "production",
+        "COMPLAINT_AUTH__JWT_SECRET": "e2e-" + "x" * 40,
         "COMPLAINT_LOG_LEVEL": "WARNING",
         **{f"COMPLAINT_{name}": value for name, value in overrides.items()},
     }

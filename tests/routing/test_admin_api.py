@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -34,7 +35,7 @@ SHIFTS = {
 def agent(**overrides: Any) -> dict[str, Any]:
     return {
         "name": "李娜",
-        "email": "li.na@example.com",
+        "email": f"li.na.{uuid.uuid4().hex[:8]}@example.com",
         "departments": ["finance", "customer_service"],
         "skills": ["refund"],
         "languages": ["zh-Hans", "zh-Hant", "en"],

@@ -25,6 +25,8 @@ class ComplaintFilter:
     received_from: datetime | None = None
     received_to: datetime | None = None
     text: str | None = None
+    ids: Sequence[uuid.UUID] = ()
+    visible_departments: Sequence[str] | None = None  # None: every department (and unrouted complaints)
 
 
 def _escape_like(text: str) -> str:
@@ -41,6 +43,10 @@ def apply_filter(query: Select[Complaint], f: ComplaintFilter) -> Select[Complai
     ):
         if values:
             query = query.where(column.in_(values))
+    if f.ids:
+        query = query.where(Complaint.id.in_(f.ids))
+    if f.visible_departments is not None:
+        query = query.where(Complaint.department.in_(f.visible_departments))
     if f.assignee_id is not None:
         query = query.where(Complaint.assignee_id == f.assignee_id)
     if f.customer_id is not None:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
-from complaint_service.auth.dependencies import ReaderKey
-from complaint_service.complaints import examples, repository, timeline
+from complaint_service.audit.service import Revealed, record_reveals
+from complaint_service.auth.dependencies import Reader
+from complaint_service.auth.scopes import Principal
+from complaint_service.complaints import access, examples, repository, timeline
 from complaint_service.complaints.schemas import ComplaintOut, EventOut, MessageOut
 from complaint_service.core.db import DbSession
-from complaint_service.core.openapi import example_response
-from complaint_service.core.problems import NotFound, problem_responses
+from complaint_service.core.etags import etag
+from complaint_service.core.openapi import ETAG_HEADER, example_response
+from complaint_service.core.problems import problem_responses
 from complaint_service.core.schemas import NO_NUL, Page, decode_cursor, encode_cursor
 from complaint_service.models import Complaint
 from complaint_service.models.enums import Category, Channel, ComplaintStatus, Department, Urgency
@@ -24,11 +29,29 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Page size.")]
 Cursor = Annotated[str | None, Query(max_length=64, description="`next_cursor` of the previous page.")]
 
 
-async def _load(session: DbSession, complaint_id: uuid.UUID) -> Complaint:
-    complaint = await repository.get(session, complaint_id=complaint_id)
-    if complaint is None:
-        raise NotFound(f"No complaint {complaint_id}.")
-    return complaint
+def revealed(complaint: Complaint) -> Revealed:
+    return Revealed(
+        complaint_id=complaint.id,
+        customer_id=complaint.customer_id,
+        texts=(complaint.subject, complaint.body) if complaint.has_pii else (),
+    )
+
+
+async def _audit_thread(
+    session: DbSession,
+    principal: Principal,
+    request: Request,
+    complaint: Complaint,
+    resource: str,
+    texts: Sequence[str | None],
+) -> None:
+    await record_reveals(
+        session,
+        principal,
+        request,
+        resource=resource,
+        items=[Revealed(complaint_id=complaint.id, customer_id=complaint.customer_id, texts=tuple(texts))],
+    )
 
 
 @router.get(
@@ -40,8 +63,9 @@ async def _load(session: DbSession, complaint_id: uuid.UUID) -> Complaint:
     responses={**example_response(examples.page(examples.COMPLAINT)), **READ_PROBLEMS},
 )
 async def list_complaints(
+    request: Request,
     session: DbSession,
-    principal: ReaderKey,
+    principal: Reader,
     status: Annotated[list[ComplaintStatus] | None, Query()] = None,
     channel: Annotated[list[Channel] | None, Query()] = None,
     category: Annotated[list[Category] | None, Query()] = None,
@@ -69,10 +93,12 @@ async def list_complaints(
         received_from=received_from,
         received_to=received_to,
         text=q,
+        visible_departments=principal.visible_departments,
     )
     rows, last = await repository.list_page(
         session, where=where, before=decode_cursor(cursor) if cursor else None, limit=limit
     )
+    await record_reveals(session, principal, request, resource="complaint", items=map(revealed, rows))
     return Page[ComplaintOut](
         items=[ComplaintOut.build(c, reveal_pii=principal.sees_pii) for c in rows],
         next_cursor=encode_cursor(last) if last else None,
@@ -83,10 +109,20 @@ async def list_complaints(
     "/{complaint_id}",
     summary="Get one complaint",
     response_model=ComplaintOut,
-    responses={**example_response(examples.COMPLAINT), **problem_responses(401, 403, 404, 422, 503)},
+    description="People see their departments' complaints (403 otherwise); supervisors and integrations "
+    "see all. The `ETag` is the version to send as `If-Match` with a change.",
+    responses={
+        **example_response(examples.COMPLAINT, headers=ETAG_HEADER),
+        **problem_responses(401, 403, 404, 422, 503),
+    },
 )
-async def get_complaint(session: DbSession, principal: ReaderKey, complaint_id: uuid.UUID) -> ComplaintOut:
-    return ComplaintOut.build(await _load(session, complaint_id), reveal_pii=principal.sees_pii)
+async def get_complaint(
+    request: Request, response: Response, session: DbSession, principal: Reader, complaint_id: uuid.UUID
+) -> ComplaintOut:
+    complaint = await access.load_visible(session, principal, complaint_id)
+    await record_reveals(session, principal, request, resource="complaint", items=[revealed(complaint)])
+    response.headers["ETag"] = etag(complaint.version)
+    return ComplaintOut.build(complaint, reveal_pii=principal.sees_pii)
 
 
 @router.get(
@@ -99,16 +135,18 @@ async def get_complaint(session: DbSession, principal: ReaderKey, complaint_id: 
     },
 )
 async def list_complaint_messages(
+    request: Request,
     session: DbSession,
-    principal: ReaderKey,
+    principal: Reader,
     complaint_id: uuid.UUID,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Page[MessageOut]:
-    await _load(session, complaint_id)
+    complaint = await access.load_visible(session, principal, complaint_id)
     rows = await repository.list_messages(
         session, complaint_id=complaint_id, after=decode_cursor(cursor) if cursor else None, limit=limit
     )
+    await _audit_thread(session, principal, request, complaint, "messages", [m.body for m in rows])
     return Page[MessageOut](
         items=[MessageOut.build(m, reveal_pii=principal.sees_pii) for m in rows],
         next_cursor=encode_cursor(rows[-1].id) if len(rows) == limit else None,
@@ -127,16 +165,19 @@ async def list_complaint_messages(
     },
 )
 async def get_timeline(
+    request: Request,
     session: DbSession,
-    principal: ReaderKey,
+    principal: Reader,
     complaint_id: uuid.UUID,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Page[EventOut]:
-    await _load(session, complaint_id)
+    complaint = await access.load_visible(session, principal, complaint_id)
     rows = await timeline.list_events(
         session, complaint_id=complaint_id, after=decode_cursor(cursor) if cursor else None, limit=limit
     )
+    texts = [json.dumps(e.data, ensure_ascii=False) for e in rows]
+    await _audit_thread(session, principal, request, complaint, "timeline", texts)
     return Page[EventOut](
         items=[EventOut.build(e, reveal_pii=principal.sees_pii) for e in rows],
         next_cursor=encode_cursor(rows[-1].id) if len(rows) == limit else None,

@@ -6,11 +6,13 @@
     ├── Forbidden                     403 forbidden
     ├── NotFound                      404 not-found
     ├── Conflict                      409 conflict
-    │   └── IdempotencyKeyReused      409 idempotency-key-reused
+    │   ├── IdempotencyKeyReused      409 idempotency-key-reused
+    │   └── InvalidTransition         409 invalid-transition (lifecycle state machine)
     ├── PreconditionFailed            412 precondition-failed (If-Match does not match the ETag)
     ├── UnsupportedMediaType          415 unsupported-media-type
     ├── UnprocessableContent          422 validation-error (field errors)
     │   └── MalformedPayload          422 malformed-payload
+    ├── TooManyRequests               429 too-many-requests (Retry-After)
     └── ServiceUnavailable            503 service-unavailable (Retry-After)
 
 413 payload-too-large is written by the body-limit middleware before any route runs.
@@ -44,11 +46,13 @@ class ProblemType(StrEnum):
     method_not_allowed = "method-not-allowed"
     conflict = "conflict"
     idempotency_key_reused = "idempotency-key-reused"
+    invalid_transition = "invalid-transition"
     precondition_failed = "precondition-failed"
     payload_too_large = "payload-too-large"
     unsupported_media_type = "unsupported-media-type"
     validation_error = "validation-error"
     malformed_payload = "malformed-payload"
+    too_many_requests = "too-many-requests"
     service_unavailable = "service-unavailable"
 
 
@@ -117,6 +121,10 @@ class IdempotencyKeyReused(Conflict):
     type, title = ProblemType.idempotency_key_reused, "Idempotency-Key already used for another request"
 
 
+class InvalidTransition(Conflict):
+    type, title = ProblemType.invalid_transition, "The complaint's status does not allow this"
+
+
 class PreconditionFailed(ProblemError):
     status, type, title = 412, ProblemType.precondition_failed, "The resource changed since it was read"
 
@@ -131,6 +139,10 @@ class UnprocessableContent(ProblemError):
 
 class MalformedPayload(UnprocessableContent):
     type, title = ProblemType.malformed_payload, "The channel payload cannot be parsed"
+
+
+class TooManyRequests(ProblemError):
+    status, type, title = 429, ProblemType.too_many_requests, "Too many requests"
 
 
 class ServiceUnavailable(ProblemError):
@@ -274,14 +286,15 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries for the problems a route can answer."""
     described = {
         400: "Bad request",
-        401: "Missing or invalid API key",
-        403: "The API key lacks the scope for this operation",
+        401: "Missing or invalid API key or access token",
+        403: "The caller's scopes, role or departments do not allow this operation",
         404: "Not found",
         409: "Conflict",
         412: "If-Match does not match the current ETag; re-read and retry",
         413: "Body larger than the configured limit",
         415: "Content type not accepted by this endpoint",
         422: "Validation failed; `errors` lists each offending field",
+        429: "Too many requests; retry after `Retry-After` seconds",
         503: "A backing service is unavailable; retry after `Retry-After` seconds",
     }
     out: dict[int | str, dict[str, Any]] = {}
@@ -296,6 +309,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             413: "payload-too-large",
             415: "unsupported-media-type",
             422: "validation-error",
+            429: "too-many-requests",
             503: "service-unavailable",
         }[status]
         example: dict[str, Any] = {

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from complaint_service.auth.dependencies import ReaderKey
+from complaint_service.audit.service import Revealed, record_reveals
+from complaint_service.auth.dependencies import Reader
 from complaint_service.complaints import examples
 from complaint_service.complaints import repository as complaint_repository
 from complaint_service.complaints.schemas import ComplaintOut
@@ -30,8 +31,9 @@ router = APIRouter(prefix="/v1/customers", tags=["customers"])
     responses={**example_response(examples.CUSTOMER), **problem_responses(401, 403, 404, 422, 503)},
 )
 async def get_customer(
+    request: Request,
     session: DbSession,
-    principal: ReaderKey,
+    principal: Reader,
     customer_id: uuid.UUID,
     limit: Annotated[int, Query(ge=1, le=200, description="How many complaints to include.")] = 50,
 ) -> CustomerOut:
@@ -40,11 +42,16 @@ async def get_customer(
         raise NotFound(f"No customer {customer_id}.")
     rows, last = await complaint_repository.list_page(
         session,
-        where=complaint_repository.ComplaintFilter(customer_id=customer_id),
+        where=complaint_repository.ComplaintFilter(
+            customer_id=customer_id, visible_departments=principal.visible_departments
+        ),
         before=None,
         limit=limit,
     )
     reveal = principal.sees_pii
+    shown = [Revealed(customer_id=customer.id, kinds=tuple(sorted({i.kind for i in customer.identities})))]
+    shown += [Revealed(complaint_id=c.id, customer_id=customer.id, texts=(c.subject, c.body)) for c in rows]
+    await record_reveals(session, principal, request, resource="customer", items=shown)
     return CustomerOut(
         id=customer.id,
         display_name=customer.display_name,

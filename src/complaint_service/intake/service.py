@@ -6,12 +6,12 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.auth.scopes import Principal
-from complaint_service.complaints import timeline
+from complaint_service.complaints import lifecycle, timeline
 from complaint_service.core.clock import utcnow
 from complaint_service.core.ids import uuid7
 from complaint_service.core.jobs import enqueue_after_commit
@@ -65,6 +65,7 @@ async def _thread_onto(
         .where(Message.channel == draft.channel.value, Message.external_id.in_(draft.thread_refs))
         .order_by(Message.id.desc())
         .limit(1)
+        .with_for_update(of=Complaint)
     )
     if complaint is None:
         return None
@@ -87,7 +88,7 @@ async def _thread_onto(
             "flags": [f.value for f in draft.flags],
         },
     )
-    await session.execute(update(Complaint).where(Complaint.id == complaint.id).values(updated_at=func.now()))
+    await lifecycle.on_customer_message(session, complaint, actor=principal.actor)
     return IntakeResult(complaint, IntakeOutcome.threaded)
 
 

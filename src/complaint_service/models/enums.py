@@ -90,6 +90,24 @@ class ComplaintFlag(StrEnum):
     auto_generated = "auto_generated"
     no_auto_reply = "no_auto_reply"
     needs_review = "needs_review"
+    repeat = "repeat"
+    suspected_abuse = "suspected_abuse"
+    second_handling = "second_handling"
+
+
+class LinkKind(StrEnum):
+    """Read as "<complaint> is <kind> <related complaint>"."""
+
+    related = "related"
+    duplicate = "duplicate"
+    repeat_of = "repeat_of"
+    follow_up = "follow_up"
+
+
+class MergeReason(StrEnum):
+    order_id = "order_id"
+    similar_text = "similar_text"
+    manual = "manual"
 
 
 def sql_in(enum: type[StrEnum]) -> str:
@@ -108,10 +126,13 @@ class AgentStatus(StrEnum):
 
 
 class AgentRole(StrEnum):
+    """Ordered by reach: each role can do what the ones before it can."""
+
     agent = "agent"
     team_lead = "team_lead"
     supervisor = "supervisor"
     manager = "manager"
+    admin = "admin"
 
 
 class ClockKind(StrEnum):
@@ -119,6 +140,17 @@ class ClockKind(StrEnum):
     next_response = "next_response"
     periodic_update = "periodic_update"
     resolution = "resolution"
+    # A collaboration request's answer deadline: it runs on the complaint's timers, not on its policy.
+    collaboration = "collaboration"
+
+
+# The promises made to the customer, which SLA policies set and the complaint's lifecycle moves.
+COMPLAINT_CLOCKS = (
+    ClockKind.first_response,
+    ClockKind.next_response,
+    ClockKind.periodic_update,
+    ClockKind.resolution,
+)
 
 
 class ClockState(StrEnum):
@@ -126,6 +158,19 @@ class ClockState(StrEnum):
     paused = "paused"
     met = "met"
     cancelled = "cancelled"
+
+
+class ResolutionCode(StrEnum):
+    solved = "solved"
+    compensated = "compensated"
+    explained = "explained"
+    no_fault_found = "no_fault_found"
+    duplicate = "duplicate"
+    merged = "merged"
+    abuse = "abuse"
+    withdrawn = "withdrawn"
+    no_response = "no_response"
+    incident_resolved = "incident_resolved"
 
 
 class ActionKind(StrEnum):
@@ -147,3 +192,25 @@ OPEN_STATUSES = (
     ComplaintStatus.in_progress,
     ComplaintStatus.pending_customer,
 )
+
+
+class SurveyStatus(StrEnum):
+    pending = "pending"
+    answered = "answered"
+    superseded = "superseded"
+
+
+class CompensationKind(StrEnum):
+    coupon = "coupon"
+    refund = "refund"
+    points = "points"
+    gift = "gift"
+
+
+class CompensationStatus(StrEnum):
+    offered = "offered"
+    pending_approval = "pending_approval"
+    approved = "approved"
+    rejected = "rejected"
+    granted = "granted"
+    cancelled = "cancelled"

@@ -9,6 +9,8 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from complaint_service.auth.passwords import hash_password
+from complaint_service.core.clock import utcnow
 from complaint_service.core.etags import check_if_match, flush_versioned
 from complaint_service.core.jobs import enqueue_after_commit
 from complaint_service.core.problems import Conflict, FieldError, UnprocessableContent
@@ -131,6 +133,16 @@ def _may_take_more(agent: Agent, changes: AgentUpdate) -> bool:
     )
 
 
+async def _flush_person(session: AsyncSession, *, email: str | None, versioned: bool = False) -> None:
+    """E-mail is the sign-in name, so two people cannot share one."""
+    try:
+        await (flush_versioned(session) if versioned else session.flush())
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) == UNIQUE_VIOLATION:
+            raise Conflict(f"Another person already signs in as {email!r}.") from exc
+        raise
+
+
 async def create_agent(session: AsyncSession, *, data: AgentCreate) -> Agent:
     await _require_departments(
         session, [(["body", "departments", i], key) for i, key in enumerate(data.departments)]
@@ -145,9 +157,11 @@ async def create_agent(session: AsyncSession, *, data: AgentCreate) -> Agent:
         capacity=data.capacity,
         schedule=data.schedule_spec(),
         status=data.status.value,
+        scopes=list[str](data.scopes),
+        password_hash=await hash_password(data.password) if data.password else None,
     )
     session.add(agent)
-    await session.flush()
+    await _flush_person(session, email=data.email)
     await session.refresh(agent)
     _drain(session, agent)
     return agent
@@ -181,7 +195,13 @@ async def update_agent(
         agent.schedule = changes.schedule_spec()
     if changes.status is not None:
         agent.status = changes.status.value
-    await flush_versioned(session)
+    if changes.scopes is not None:
+        agent.scopes = list[str](changes.scopes)
+    if changes.password is not None:
+        agent.password_hash = await hash_password(changes.password)
+    if changes.disabled is not None:
+        agent.disabled_at = (agent.disabled_at or utcnow()) if changes.disabled else None
+    await _flush_person(session, email=changes.email, versioned=True)
     await session.refresh(agent)
     if may_take_more:
         _drain(session, agent)

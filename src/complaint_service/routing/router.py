@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from complaint_service.auth.dependencies import AdminKey, ReaderKey
+from complaint_service.auth.dependencies import Admin, Reader
 from complaint_service.core.db import DbSession
 from complaint_service.core.etags import IfMatch, etag
 from complaint_service.core.openapi import ETAG_HEADER
@@ -56,7 +56,7 @@ async def _agent(session: DbSession, agent_id: uuid.UUID) -> Agent:
 
 def _agent_out(response: Response, agent: Agent) -> AgentOut:
     response.headers["ETag"] = etag(agent.version)
-    return AgentOut.model_validate(agent)
+    return AgentOut.build(agent)
 
 
 @router.get(
@@ -66,7 +66,7 @@ def _agent_out(response: Response, agent: Agent) -> AgentOut:
     response_model=Page[DepartmentOut],
     responses={**_example({"items": [DEPARTMENT_EXAMPLE], "next_cursor": None}), **READ_PROBLEMS},
 )
-async def list_departments(session: DbSession, _: ReaderKey) -> Page[DepartmentOut]:
+async def list_departments(session: DbSession, _: Reader) -> Page[DepartmentOut]:
     rows = await admin.list_departments(session)
     return Page[DepartmentOut](items=[DepartmentOut.model_validate(d) for d in rows])
 
@@ -83,7 +83,7 @@ async def list_departments(session: DbSession, _: ReaderKey) -> Page[DepartmentO
     },
 )
 async def create_department(
-    session: DbSession, _: AdminKey, body: DepartmentCreate, response: Response
+    session: DbSession, _: Admin, body: DepartmentCreate, response: Response
 ) -> DepartmentOut:
     department = await admin.create_department(session, data=body)
     response.headers["Location"] = f"/v1/departments/{department.key}"
@@ -96,7 +96,7 @@ async def create_department(
     response_model=DepartmentOut,
     responses={**_example(DEPARTMENT_EXAMPLE), **ITEM_PROBLEMS},
 )
-async def get_department(session: DbSession, _: ReaderKey, key: DepartmentKeyPath) -> DepartmentOut:
+async def get_department(session: DbSession, _: Reader, key: DepartmentKeyPath) -> DepartmentOut:
     return DepartmentOut.model_validate(await _department(session, key))
 
 
@@ -108,7 +108,7 @@ async def get_department(session: DbSession, _: ReaderKey, key: DepartmentKeyPat
     responses={**_example(DEPARTMENT_EXAMPLE), **problem_responses(401, 403, 404, 413, 422, 503)},
 )
 async def update_department(
-    session: DbSession, _: AdminKey, key: DepartmentKeyPath, body: DepartmentUpdate
+    session: DbSession, _: Admin, key: DepartmentKeyPath, body: DepartmentUpdate
 ) -> DepartmentOut:
     department = await admin.update_department(
         session, department=await _department(session, key), changes=body
@@ -128,7 +128,7 @@ async def update_department(
 )
 async def list_agents(
     session: DbSession,
-    _: ReaderKey,
+    _: Reader,
     department: Annotated[
         str | None, Query(max_length=64, pattern=NO_NUL, description="Agents of this department.")
     ] = None,
@@ -148,7 +148,7 @@ async def list_agents(
         limit=limit,
     )
     return Page[AgentOut](
-        items=[AgentOut.model_validate(a) for a in rows],
+        items=[AgentOut.build(a) for a in rows],
         next_cursor=encode_cursor(rows[-1].id) if len(rows) == limit else None,
     )
 
@@ -165,7 +165,7 @@ async def list_agents(
         **problem_responses(401, 403, 413, 422, 503),
     },
 )
-async def create_agent(session: DbSession, _: AdminKey, body: AgentCreate, response: Response) -> AgentOut:
+async def create_agent(session: DbSession, _: Admin, body: AgentCreate, response: Response) -> AgentOut:
     agent = await admin.create_agent(session, data=body)
     response.headers["Location"] = f"/v1/agents/{agent.id}"
     return _agent_out(response, agent)
@@ -177,7 +177,7 @@ async def create_agent(session: DbSession, _: AdminKey, body: AgentCreate, respo
     response_model=AgentOut,
     responses={**_example(AGENT_EXAMPLE, headers=ETAG_HEADER), **ITEM_PROBLEMS},
 )
-async def get_agent(session: DbSession, _: ReaderKey, agent_id: uuid.UUID, response: Response) -> AgentOut:
+async def get_agent(session: DbSession, _: Reader, agent_id: uuid.UUID, response: Response) -> AgentOut:
     return _agent_out(response, await _agent(session, agent_id))
 
 
@@ -195,7 +195,7 @@ async def get_agent(session: DbSession, _: ReaderKey, agent_id: uuid.UUID, respo
 )
 async def update_agent(
     session: DbSession,
-    _: AdminKey,
+    _: Admin,
     agent_id: uuid.UUID,
     body: AgentUpdate,
     response: Response,
@@ -214,7 +214,7 @@ async def update_agent(
     response_model=RoutingRulesOut,
     responses={**_example({"rules": [RULE_EXAMPLE]}), **READ_PROBLEMS},
 )
-async def list_rules(session: DbSession, _: ReaderKey) -> RoutingRulesOut:
+async def list_rules(session: DbSession, _: Reader) -> RoutingRulesOut:
     rows = await admin.list_rules(session)
     return RoutingRulesOut(rules=[RoutingRuleOut.model_validate(r) for r in rows])
 
@@ -228,6 +228,6 @@ async def list_rules(session: DbSession, _: ReaderKey) -> RoutingRulesOut:
     response_model=RoutingRulesOut,
     responses={**_example({"rules": [RULE_EXAMPLE]}), **problem_responses(401, 403, 413, 422, 503)},
 )
-async def replace_rules(session: DbSession, _: AdminKey, body: RoutingRulesIn) -> RoutingRulesOut:
+async def replace_rules(session: DbSession, _: Admin, body: RoutingRulesIn) -> RoutingRulesOut:
     rows = await admin.replace_rules(session, rules=body.rules)
     return RoutingRulesOut(rules=[RoutingRuleOut.model_validate(r) for r in rows])

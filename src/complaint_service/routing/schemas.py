@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
@@ -30,6 +30,15 @@ LanguageTag = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", max_length=35),
 ]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+$", max_length=320)]
+Password = Annotated[
+    str,
+    StringConstraints(min_length=12, max_length=256),
+    Field(
+        description="At least 12 characters; stored only as an argon2id hash.",
+        json_schema_extra={"writeOnly": True},
+    ),
+]
+PersonScope = Literal["pii:read"]
 _INPUT = ConfigDict(extra="forbid")
 
 
@@ -146,6 +155,10 @@ AGENT_EXAMPLE: dict[str, Any] = {
     "schedule": None,
     "status": "active",
     "open_count": 7,
+    "scopes": [],
+    "can_sign_in": True,
+    "external_subject": None,
+    "disabled_at": None,
     "last_assigned_at": "2026-11-22T03:15:00Z",
     "created_at": "2026-11-20T08:00:00Z",
     "updated_at": "2026-11-22T03:15:00Z",
@@ -181,8 +194,13 @@ class AgentCreate(Schema):
         default=None, description="Shifts; null follows the department's hours."
     )
     status: AgentStatus = AgentStatus.active
+    password: Password | None = Field(default=None, description="Lets the person sign in with their e-mail.")
+    scopes: list[PersonScope] = Field(
+        default_factory=list,
+        description="Grants beyond the role: `pii:read` unmasks personal data (audited).",
+    )
 
-    @field_validator("departments", "skills", "languages")
+    @field_validator("departments", "skills", "languages", "scopes")
     @classmethod
     def _dedupe(cls, values: list[str]) -> list[str]:
         return _unique(values)
@@ -208,8 +226,15 @@ class AgentUpdate(Schema):
     capacity: int | None = Field(default=None, ge=0, le=1000)
     schedule: CalendarSpec | None = None
     status: AgentStatus | None = None
+    password: Password | None = None
+    scopes: list[PersonScope] | None = None
+    disabled: bool | None = Field(
+        default=None, description="True refuses sign-in and every token of the person at once."
+    )
 
-    @field_validator("name", "role", "departments", "skills", "languages", "capacity", "status")
+    @field_validator(
+        "name", "role", "departments", "skills", "languages", "capacity", "status", "scopes", "disabled"
+    )
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
@@ -239,10 +264,21 @@ class AgentOut(Schema):
     schedule: dict[str, Any] | None
     status: str
     open_count: int = Field(description="Open complaints assigned now; new work goes only below `capacity`.")
+    scopes: list[str]
+    can_sign_in: bool = Field(description="Has a password for `POST /v1/auth/token`.")
+    external_subject: str | None = Field(
+        description="`issuer|subject` when the identity provider manages the person."
+    )
+    disabled_at: datetime | None
     last_assigned_at: datetime | None
     created_at: datetime
     updated_at: datetime
     version: int = Field(description="Also sent as the `ETag`; send it back in `If-Match` to update safely.")
+
+    @classmethod
+    def build(cls, agent: Any) -> AgentOut:
+        data = {name: getattr(agent, name) for name in cls.model_fields if hasattr(agent, name)}
+        return cls.model_validate(data | {"can_sign_in": agent.password_hash is not None})
 
 
 RULE_INPUT_EXAMPLE: dict[str, Any] = {

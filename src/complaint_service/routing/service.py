@@ -38,6 +38,8 @@ DEFAULT_DEPARTMENTS = {
     Category.other: "customer_service",
 }
 WORKING_ROLES = (AgentRole.agent.value, AgentRole.team_lead.value)
+# An escalated complaint (a repeat of a repeat…) goes to someone senior when one is free.
+SENIOR_ROLES = (AgentRole.team_lead.value, AgentRole.supervisor.value)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class Route:
 async def choose_department(
     session: AsyncSession, *, complaint: Complaint, tier: str, flags: Collection[str]
 ) -> Route:
+    """A department set before routing (a repeat goes back to whoever handled it) is kept."""
+    if complaint.department is not None:
+        return Route(complaint.department, None, "chosen before routing", tuple(complaint.required_skills))
     rules = (
         await session.scalars(select(RoutingRule).where(RoutingRule.enabled).order_by(RoutingRule.position))
     ).all()
@@ -128,9 +133,14 @@ async def assign(
     actor: str,
     announce_queue: bool = True,
 ) -> Agent | None:
-    """Assign to the best free agent, or leave the complaint queued in its department."""
+    """Assign to the best free agent (a senior one first when escalated), or leave it queued."""
     now = utcnow()
-    picked = await pick_agent(session, department=department, complaint=complaint, now=now)
+    picked = None
+    if complaint.escalation_level > 0:
+        picked = await pick_agent(
+            session, department=department, complaint=complaint, now=now, roles=SENIOR_ROLES
+        )
+    picked = picked or await pick_agent(session, department=department, complaint=complaint, now=now)
     if picked is None and not announce_queue:
         return None
     if picked is None:
@@ -189,6 +199,11 @@ async def hand_to(
     await outbound_service.publish(
         session, complaint_id=complaint.id, event_type="complaint.assigned", data=payload
     )
+
+
+async def take(session: AsyncSession, *, agent_id: uuid.UUID) -> None:
+    """A complaint came back to this agent (reopened): it holds one slot of capacity again."""
+    await session.execute(update(Agent).where(Agent.id == agent_id).values(open_count=Agent.open_count + 1))
 
 
 async def release(session: AsyncSession, *, agent_id: uuid.UUID) -> None:
