@@ -12,6 +12,11 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from complaint_service import __version__
+from complaint_service.audit.router import router as audit_router
+from complaint_service.auth.jwks import JwksCache
+from complaint_service.auth.router import router as auth_router
+from complaint_service.auth.tokens import signing_key
+from complaint_service.complaints.handling_router import router as handling_router
 from complaint_service.complaints.router import router as complaints_router
 from complaint_service.core.db import create_engine, create_sessionmaker
 from complaint_service.core.middleware import BodyLimitMiddleware, RequestIdMiddleware
@@ -25,6 +30,9 @@ from complaint_service.customers.router import router as customers_router
 from complaint_service.intake.router import router as intake_router
 from complaint_service.intake.wechat_router import router as wechat_router
 from complaint_service.logging import configure_logging
+from complaint_service.matters.router import router as matters_router
+from complaint_service.ops.http_metrics import RequestMetricsMiddleware
+from complaint_service.ops.metrics import POOLS
 from complaint_service.ops.router import router as ops_router
 from complaint_service.outbound.router import router as webhooks_router
 from complaint_service.routing.router import router as routing_router
@@ -36,8 +44,13 @@ DESCRIPTION = """\
 Every complaint channel into one schema, committed once. Channel adapters push complaints (raw channel
 payloads or canonical JSON) and get a reference back; frontends read complaints, customers and timelines.
 
-Authentication: `Authorization: Bearer <API key>` on every operation except `/healthz`, `/readyz` and
-the WeChat server protocol (which is verified by the account token's signature). Errors are RFC 9457
+Authentication: `Authorization: Bearer <credential>` on every operation except `/healthz`, `/readyz`,
+sign-in, survey answers and the WeChat server protocol (verified by the account token's signature).
+The credential is an API key (`cs_…`, for channel adapters and integrations, with scopes) or a
+person's access token (a JWT from `POST /v1/auth/token`, or from the configured identity provider),
+whose role decides what they may do: `agent` and `team_lead` work their departments' complaints,
+`supervisor` and above see every department, `admin` manages configuration. Personal data is masked
+unless the caller holds `pii:read`, and every unmasked read is written to the audit log. Errors are RFC 9457
 `application/problem+json` with field-level `errors`.
 """
 
@@ -67,9 +80,17 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine, settings=settings, redis=redis)
         app.state.redis = redis
+        POOLS.track("api", engine)
+        app.state.jwt_key = signing_key(settings)
+        app.state.jwks = (
+            JwksCache(settings.auth.jwks_url, ttl_seconds=settings.auth.jwks_cache_seconds)
+            if settings.auth.jwks_url
+            else None
+        )
         try:
             yield
         finally:
+            POOLS.untrack("api", engine)
             await redis.aclose()
             await engine.dispose()
 
@@ -84,17 +105,22 @@ def create_app(settings: Settings) -> FastAPI:
     install_problem_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     for router in (
         ops_router,
+        auth_router,
         intake_router,
         wechat_router,
         complaints_router,
+        matters_router,
+        handling_router,
         customers_router,
         triage_router,
         routing_router,
         sla_router,
         webhooks_router,
+        audit_router,
     ):
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.openapi = lambda: openapi_document(app)  # type: ignore[method-assign]
     return app

@@ -14,7 +14,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
+from complaint_service.complaints import tasks as complaint_tasks
 from complaint_service.core.db import create_engine, create_sessionmaker
+from complaint_service.incidents import tasks as incident_tasks
 from complaint_service.logging import configure_logging
 from complaint_service.outbound import tasks as outbound_tasks
 from complaint_service.routing import tasks as routing_tasks
@@ -27,6 +29,8 @@ FUNCTIONS: list[Function] = [
     *routing_tasks.FUNCTIONS,
     *sla_tasks.FUNCTIONS,
     *outbound_tasks.FUNCTIONS,
+    *complaint_tasks.FUNCTIONS,
+    *incident_tasks.FUNCTIONS,
 ]
 
 # Redis down or restarting: a connection error, or a WATCH cut off by one (arq catches its other WatchErrors).
@@ -66,6 +70,8 @@ def cron_jobs(settings: Settings) -> list[CronJob]:
         *routing_tasks.crons(every),
         *sla_tasks.crons(every),
         *outbound_tasks.crons(every),
+        *complaint_tasks.crons(every),
+        *incident_tasks.crons(every),
     ]
     for job in jobs:
         job.name = f"{settings.worker.queue_name}:{job.name}"

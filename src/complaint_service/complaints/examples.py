@@ -38,6 +38,14 @@ COMPLAINT: dict[str, Any] = {
     "resolution_due_at": None,
     "resolved_at": None,
     "closed_at": None,
+    "triaged_at": None,
+    "assigned_at": None,
+    "escalation_level": 0,
+    "resolution_code": None,
+    "resolution_summary": None,
+    "reopen_count": 0,
+    "merged_into_id": None,
+    "repeat_of_id": None,
     "version": 1,
     "links": {
         "self": f"/v1/complaints/{COMPLAINT_ID}",
@@ -58,6 +66,14 @@ MESSAGE: dict[str, Any] = {
     "attachments": [],
     "flags": [],
     "created_at": "2026-11-22T02:30:00.412Z",
+}
+NOTE: dict[str, Any] = MESSAGE | {
+    "id": "0193a5c2-7f1f-7000-8000-0a0b0c0d0e1f",
+    "direction": "outbound",
+    "visibility": "internal",
+    "external_id": None,
+    "author": "user:0193a5c2-7f31-7000-8000-2b3c4d5e6f70",
+    "body": "已联系支付渠道核实，等待对账结果。",
 }
 EVENT: dict[str, Any] = {
     "id": "0193a5c2-7f20-7000-8000-0a0b0c0d0e10",

@@ -55,7 +55,17 @@ class ComplaintOut(Schema):
     resolution_due_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
-    version: int
+    triaged_at: datetime | None
+    assigned_at: datetime | None
+    escalation_level: int = Field(description="0 = not escalated; each escalation step raises it.")
+    resolution_code: str | None
+    resolution_summary: str | None
+    reopen_count: int
+    merged_into_id: uuid.UUID | None = Field(
+        description="Set when this complaint was merged: its messages are on that complaint, the live ticket."
+    )
+    repeat_of_id: uuid.UUID | None = Field(description="The resolved complaint this one repeats.")
+    version: int = Field(description="Also the `ETag`; send it as `If-Match` when you change the complaint.")
     links: ComplaintLinks
 
     @classmethod
