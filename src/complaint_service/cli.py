@@ -6,18 +6,23 @@ import argparse
 import asyncio
 import contextlib
 import json
+import secrets
 import sys
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
+from sqlalchemy import func, select
 
 from complaint_service import migrate
 from complaint_service.app import create_app
 from complaint_service.auth import service as auth_service
+from complaint_service.auth.passwords import hash_password
 from complaint_service.core.db import create_engine, create_sessionmaker
 from complaint_service.embedded import EmbeddedServices, start_embedded
+from complaint_service.models import Agent
+from complaint_service.models.enums import Department
 from complaint_service.settings import Settings, get_settings
 
 OPENAPI_PATH = Path("openapi/openapi.json")
@@ -153,10 +158,12 @@ def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
     assert resolved.database_url is not None
     migrate.upgrade(resolved.database_url)
     token = asyncio.run(_demo_token(resolved))
+    email, password = asyncio.run(ensure_demo_person(resolved))
     base = f"http://{resolved.host}:{resolved.port}"
     print(
         f"\ncomplaint-service is up on {base}  (data in {resolved.data_dir.resolve()})\n"
-        f"demo API key (admin): {token}\n\n"
+        f"demo API key (admin): {token}\n"
+        f"demo supervisor sign-in ({base}/dashboard, POST /v1/auth/token): {email} / {password}\n\n"
         f"  curl -s -X POST {base}/v1/complaints -H 'Authorization: Bearer {token}' "
         "-H 'Content-Type: application/json' \\\n"
         '    -d \'{"channel":"web_form","body":"支付失败，钱扣了但订单没生成",'
@@ -186,6 +193,35 @@ async def _demo_token(settings: Settings) -> str:
     path.write_text(token, encoding="utf-8")
     path.chmod(0o600)
     return token
+
+
+async def ensure_demo_person(settings: Settings) -> tuple[str, str]:
+    """A supervisor to sign in with; the password is kept in the data folder (mode 0600) and reused."""
+    email, path = "demo.supervisor@example.com", settings.data_dir / "demo-supervisor-password"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(12), encoding="utf-8")
+        path.chmod(0o600)
+    password = path.read_text(encoding="utf-8").strip()
+    assert settings.database_url is not None
+    engine = create_engine(settings, settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            person = await session.scalar(select(Agent).where(func.lower(Agent.email) == email))
+            if person is None:
+                person = Agent(
+                    name="Demo Supervisor",
+                    email=email,
+                    role="supervisor",
+                    departments=[d.value for d in Department],
+                    status="away",
+                    capacity=0,
+                )
+                session.add(person)
+            person.password_hash = await hash_password(password)
+    finally:
+        await engine.dispose()
+    return email, password
 
 
 def app_factory() -> object:

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from jwt.algorithms import RSAAlgorithm
 
 from complaint_service.app import create_app
+from complaint_service.cli import ensure_demo_person
 from complaint_service.settings import AuthConfig, Settings
 from tests.fixtures.builders import assert_problem
 
@@ -245,3 +246,15 @@ class TestIdentityProvider:
         ):
             response = await idp_client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
             assert_problem(response, 401, "unauthorized")
+
+
+class TestDemoSupervisor:
+    async def test_dev_mode_creates_a_supervisor_who_can_sign_in_and_keeps_the_password(
+        self, api_client: httpx.AsyncClient, settings: Settings
+    ) -> None:
+        email, password = await ensure_demo_person(settings)
+        assert await ensure_demo_person(settings) == (email, password)
+        token = (await sign_in(api_client, email, password)).json()["access_token"]
+        me = (await api_client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"})).json()
+        assert me["role"] == "supervisor"
+        assert me["sees_all_departments"] is True
