@@ -258,3 +258,24 @@ class TestDemoSupervisor:
         me = (await api_client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"})).json()
         assert me["role"] == "supervisor"
         assert me["sees_all_departments"] is True
+
+
+class TestAvailability:
+    async def test_people_go_away_and_come_back_but_keys_have_no_availability(
+        self,
+        api_client: httpx.AsyncClient,
+        make_person: Any,
+        admin_headers: dict[str, str],
+    ) -> None:
+        person = await make_person("agent", ["finance"], status="active")
+        away = await api_client.patch("/v1/auth/me", json={"status": "away"}, headers=person.headers)
+        assert away.status_code == 200, away.text
+        agent = (await api_client.get(f"/v1/agents/{person.id}", headers=admin_headers)).json()
+        assert agent["status"] == "away"
+        refused = await api_client.patch("/v1/auth/me", json={"status": "away"}, headers=admin_headers)
+        assert_problem(refused, 403, "forbidden")
+        assert_problem(
+            await api_client.patch("/v1/auth/me", json={"status": "asleep"}, headers=person.headers),
+            422,
+            "validation-error",
+        )

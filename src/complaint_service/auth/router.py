@@ -8,12 +8,14 @@ from redis.exceptions import RedisError
 
 from complaint_service.auth import people, tokens
 from complaint_service.auth.dependencies import Authenticated
-from complaint_service.auth.schemas import ME_EXAMPLE, TOKEN_EXAMPLE, AccessToken, Me, SignIn
+from complaint_service.auth.schemas import ME_EXAMPLE, TOKEN_EXAMPLE, AccessToken, Availability, Me, SignIn
 from complaint_service.auth.scopes import Principal
 from complaint_service.core.db import DbSession
 from complaint_service.core.openapi import example_response
-from complaint_service.core.problems import TooManyRequests, Unauthorized, problem_responses
+from complaint_service.core.problems import Forbidden, TooManyRequests, Unauthorized, problem_responses
 from complaint_service.core.state import AppSettings
+from complaint_service.routing import admin as routing_admin
+from complaint_service.routing.schemas import AgentUpdate
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 log = structlog.get_logger(__name__)
@@ -86,6 +88,25 @@ async def sign_in(request: Request, session: DbSession, settings: AppSettings, b
         person_id=person.id,
         me=me_of(people.principal_for(person)),
     )
+
+
+@router.patch(
+    "/me",
+    summary="Go active or away",
+    description="A person sets their own availability: `away` takes them out of automatic assignment, "
+    "`active` lets queued complaints of their departments reach them at once.",
+    response_model=Me,
+    responses={**example_response(ME_EXAMPLE), **problem_responses(401, 403, 422, 503)},
+)
+async def update_me(session: DbSession, principal: Authenticated, body: Availability) -> Me:
+    if principal.user_id is None:
+        raise Forbidden("API keys have no availability; sign in as a person.")
+    person = await routing_admin.get_agent(session, agent_id=principal.user_id)
+    assert person is not None  # authenticated just now, in this transaction
+    await routing_admin.update_agent(
+        session, agent=person, changes=AgentUpdate(status=body.status), if_match=None
+    )
+    return me_of(principal)
 
 
 @router.get(

@@ -8,6 +8,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, StringConstraints
 
 from complaint_service.core.schemas import Schema
+from complaint_service.models.enums import AgentStatus
 
 
 class SignIn(Schema):
@@ -18,6 +19,12 @@ class SignIn(Schema):
 
     email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=320)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class Availability(Schema):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "away"}]})
+
+    status: AgentStatus
 
 
 class Me(Schema):
