@@ -1,0 +1,226 @@
+"""Incident queries: open incidents of a category, detection candidates, links, counts and pages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import Text, and_, cast, distinct, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaint_service.core.ids import uuid7_floor
+from complaint_service.models import Complaint, Incident, IncidentComplaint, IncidentEvent, IncidentNotice
+from complaint_service.models.enums import OPEN_STATUSES, ComplaintFlag, ComplaintStatus
+from complaint_service.models.incident import IncidentStatus
+
+OPEN = [s.value for s in OPEN_STATUSES]
+# Open complaints that can take a public message: a `new` one has not been triaged yet.
+TOLD = frozenset(OPEN) - {ComplaintStatus.new.value}
+
+
+class Report(NamedTuple):
+    """What detection compares of a complaint."""
+
+    id: uuid.UUID
+    sender_key: str | None
+    subject: str | None
+    body: str
+    app_version: str | None
+    product_sku: str | None
+
+    @property
+    def customer(self) -> str:
+        """Distinct customers are counted by sender; an unknown sender counts once per complaint."""
+        return self.sender_key or f"complaint:{self.id}"
+
+
+_REPORT_COLUMNS = (
+    Complaint.id,
+    Complaint.sender_key,
+    Complaint.subject,
+    Complaint.body,
+    Complaint.app_version,
+    Complaint.product_sku,
+)
+
+
+# Distinct customers are counted by sender; an unknown sender counts once per complaint.
+_SENDER = func.coalesce(Complaint.sender_key, cast(Complaint.id, Text))
+
+
+def report_of(complaint: Complaint) -> Report:
+    return Report(*(getattr(complaint, column.key) for column in _REPORT_COLUMNS))
+
+
+async def open_incidents(session: AsyncSession, *, category: str) -> Sequence[Incident]:
+    return (
+        await session.scalars(
+            select(Incident)
+            .where(Incident.status == IncidentStatus.open.value, Incident.category == category)
+            .order_by(Incident.id)
+        )
+    ).all()
+
+
+async def samples(session: AsyncSession, *, incident_id: uuid.UUID, limit: int) -> list[Report]:
+    """The first and the latest complaints linked: the reports the incident was recognised by (which do
+    not drift), and the words people use for it now (a supervisor's incident starts with none)."""
+    base = (
+        select(*_REPORT_COLUMNS)
+        .join(IncidentComplaint, IncidentComplaint.complaint_id == Complaint.id)
+        .where(IncidentComplaint.incident_id == incident_id)
+    )
+    first = await session.execute(base.order_by(IncidentComplaint.linked_at, Complaint.id).limit(limit))
+    latest = await session.execute(
+        base.order_by(IncidentComplaint.linked_at.desc(), Complaint.id.desc()).limit(limit)
+    )
+    reports = {row.id: Report(*row) for row in [*first, *latest]}
+    return list(reports.values())
+
+
+async def unlinked_recent(
+    session: AsyncSession, *, category: str, since: datetime, exclude: uuid.UUID | None, limit: int
+) -> list[Report]:
+    """Open complaints of the category created since `since`, in no incident and not held as abuse.
+
+    An id range on (category, id): UUIDv7 ids are creation times, so the existing index serves it.
+    """
+    query = select(*_REPORT_COLUMNS).where(
+        Complaint.category == category,
+        Complaint.id >= uuid7_floor(since),
+        Complaint.status.in_(OPEN),
+        ~Complaint.flags.contains([ComplaintFlag.suspected_abuse.value]),
+        ~exists().where(IncidentComplaint.complaint_id == Complaint.id),
+    )
+    if exclude is not None:
+        query = query.where(Complaint.id != exclude)
+    rows = await session.execute(query.order_by(Complaint.id.desc()).limit(limit))
+    return [Report(*row) for row in rows]
+
+
+async def incident_for_update(session: AsyncSession, *, incident_id: uuid.UUID) -> Incident | None:
+    return await session.scalar(select(Incident).where(Incident.id == incident_id).with_for_update())
+
+
+@dataclass(frozen=True)
+class Counts:
+    complaints: int
+    customers: int
+    open: int
+    resolved: int
+    closed: int
+
+
+async def counts(session: AsyncSession, *, incident_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Counts]:
+    """Linked complaints, distinct customers, and how many are open, resolved or closed, per incident."""
+    if not incident_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            IncidentComplaint.incident_id,
+            func.count(),
+            func.count(distinct(_SENDER)),
+            func.count().filter(Complaint.status.in_(OPEN)),
+            func.count().filter(Complaint.status == ComplaintStatus.resolved.value),
+            func.count().filter(Complaint.status == ComplaintStatus.closed.value),
+        )
+        .join(Complaint, Complaint.id == IncidentComplaint.complaint_id)
+        .where(IncidentComplaint.incident_id.in_(incident_ids))
+        .group_by(IncidentComplaint.incident_id)
+    )
+    found = {row[0]: Counts(*row[1:]) for row in rows}
+    return {i: found.get(i, Counts(0, 0, 0, 0, 0)) for i in incident_ids}
+
+
+async def distinct_senders(session: AsyncSession, *, complaint_ids: Sequence[uuid.UUID]) -> int:
+    count = await session.scalar(select(func.count(distinct(_SENDER))).where(Complaint.id.in_(complaint_ids)))
+    return count or 0
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    status: IncidentStatus | None,
+    category: str | None,
+    before: uuid.UUID | None,
+    limit: int,
+) -> tuple[Sequence[Incident], uuid.UUID | None]:
+    """Newest first, keyset on the id."""
+    query = select(Incident)
+    if status is not None:
+        query = query.where(Incident.status == status.value)
+    if category is not None:
+        query = query.where(Incident.category == category)
+    if before is not None:
+        query = query.where(Incident.id < before)
+    rows = (await session.scalars(query.order_by(Incident.id.desc()).limit(limit + 1))).all()
+    if len(rows) > limit:
+        return rows[:limit], rows[limit - 1].id
+    return rows, None
+
+
+async def complaints_page(
+    session: AsyncSession,
+    *,
+    incident_id: uuid.UUID,
+    departments: Sequence[str] | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> tuple[Sequence[Complaint], uuid.UUID | None]:
+    """Oldest first, keyset on the complaint id; limited to `departments` unless None."""
+    query = (
+        select(Complaint)
+        .join(IncidentComplaint, IncidentComplaint.complaint_id == Complaint.id)
+        .where(IncidentComplaint.incident_id == incident_id)
+    )
+    if departments is not None:
+        query = query.where(Complaint.department.in_(departments))
+    if after is not None:
+        query = query.where(Complaint.id > after)
+    rows = (await session.scalars(query.order_by(Complaint.id).limit(limit + 1))).all()
+    if len(rows) > limit:
+        return rows[:limit], rows[limit - 1].id
+    return rows, None
+
+
+async def events_page(
+    session: AsyncSession, *, incident_id: uuid.UUID, after: uuid.UUID | None, limit: int
+) -> Sequence[IncidentEvent]:
+    query = select(IncidentEvent).where(IncidentEvent.incident_id == incident_id)
+    if after is not None:
+        query = query.where(IncidentEvent.id > after)
+    return (await session.scalars(query.order_by(IncidentEvent.id).limit(limit))).all()
+
+
+async def unnoticed(
+    session: AsyncSession, *, incident_id: uuid.UUID, update_id: uuid.UUID, limit: int
+) -> Sequence[uuid.UUID]:
+    """Linked complaints still open and not yet sent this update, in id order."""
+    return (
+        await session.scalars(
+            select(IncidentComplaint.complaint_id)
+            .join(Complaint, Complaint.id == IncidentComplaint.complaint_id)
+            .where(
+                IncidentComplaint.incident_id == incident_id,
+                Complaint.status.in_(TOLD),
+                ~exists().where(
+                    and_(
+                        IncidentNotice.update_id == update_id,
+                        IncidentNotice.complaint_id == IncidentComplaint.complaint_id,
+                    )
+                ),
+            )
+            .order_by(IncidentComplaint.complaint_id)
+            .limit(limit)
+        )
+    ).all()
+
+
+async def notices_sent(session: AsyncSession, *, update_id: uuid.UUID) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(IncidentNotice).where(IncidentNotice.update_id == update_id)
+    )
+    return count or 0

@@ -1,0 +1,356 @@
+"""Mass incidents: detecting them in triage, linking complaints, and opening, updating, resolving them.
+
+Detection runs for every classified complaint, cheaply: it reads the recent unlinked complaints of
+its category (an id range on an existing index) and the few open incidents of that category; only
+when enough distinct customers match does it take the category's advisory lock and look again, so
+two workers seeing the same outage at once open one incident, not two. A complaint whose triage
+was still running when the incident opened is linked by a sweep shortly after.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from complaint_service.complaints import timeline as complaint_timeline
+from complaint_service.core import locks
+from complaint_service.core.clock import utcnow
+from complaint_service.core.ids import uuid7
+from complaint_service.core.jobs import enqueue_after_commit, job_id, session_settings
+from complaint_service.core.problems import Conflict, NotFound
+from complaint_service.incidents import matching, repository
+from complaint_service.incidents import timeline as incident_timeline
+from complaint_service.incidents.notices import NOTIFY
+from complaint_service.incidents.repository import Report
+from complaint_service.models import Complaint, Incident, IncidentComplaint, IncidentUpdate
+from complaint_service.models.incident import IncidentStatus, UpdateKind
+from complaint_service.outbound import service as outbound_service
+from complaint_service.outbound.events import EventType
+from complaint_service.pii.mask import mask_text
+from complaint_service.settings import IncidentConfig
+
+ACTOR = "system:incidents"
+SWEEP = "incidents.sweep"
+SAMPLES = 10  # first and latest linked complaints compared, each
+_LOCK = "incidents.category"
+_TITLE_CHARS = 80
+
+
+def _config(session: AsyncSession) -> IncidentConfig:
+    return session_settings(session).incidents
+
+
+async def _find_open(
+    session: AsyncSession, report: Report, *, category: str, config: IncidentConfig
+) -> Incident | None:
+    for incident in await repository.open_incidents(session, category=category):
+        samples = await repository.samples(session, incident_id=incident.id, limit=SAMPLES)
+        if matching.belongs(report, incident, samples, config=config):
+            return incident
+    return None
+
+
+async def link(
+    session: AsyncSession, *, incident: Incident, complaint_ids: Sequence[uuid.UUID], actor: str
+) -> list[uuid.UUID]:
+    """Link the complaints not yet in any incident; returns those linked now (the others are left)."""
+    if not complaint_ids:
+        return []
+    linked = list(
+        await session.scalars(
+            pg_insert(IncidentComplaint)
+            .values(
+                [{"complaint_id": c, "incident_id": incident.id, "linked_by": actor} for c in complaint_ids]
+            )
+            .on_conflict_do_nothing(index_elements=["complaint_id"])
+            .returning(IncidentComplaint.complaint_id)
+        )
+    )
+    if linked:
+        incident_timeline.record(
+            session,
+            incident_id=incident.id,
+            type="incident.complaints_linked",
+            actor=actor,
+            data={"complaint_ids": [str(c) for c in linked]},
+        )
+        await complaint_timeline.record_many(
+            session,
+            events=[
+                (c, "incident.linked", {"incident_id": str(incident.id), "title": incident.title})
+                for c in linked
+            ],
+            actor=actor,
+        )
+    return linked
+
+
+async def _open(
+    session: AsyncSession,
+    *,
+    title: str,
+    category: str,
+    description: str | None,
+    app_version: str | None,
+    product_sku: str | None,
+    actor: str,
+    automatic: bool,
+) -> Incident:
+    now = utcnow()
+    incident = Incident(
+        id=uuid7(),
+        created_at=now,
+        updated_at=now,
+        title=title,
+        description=description,
+        category=category,
+        app_version=app_version,
+        product_sku=product_sku,
+        automatic=automatic,
+        opened_by=actor,
+    )
+    session.add(incident)
+    await session.flush()  # the links reference it
+    return incident
+
+
+async def _announce_opened(
+    session: AsyncSession, incident: Incident, *, complaints: int, customers: int
+) -> None:
+    """On the timeline before the links, so it reads in order; to subscribers with the counts."""
+    data = {
+        "incident_id": str(incident.id),
+        "title": incident.title,
+        "category": incident.category,
+        "automatic": incident.automatic,
+        "complaints": complaints,
+        "customers": customers,
+    }
+    incident_timeline.record(
+        session, incident_id=incident.id, type="incident.opened", actor=incident.opened_by, data=data
+    )
+    await outbound_service.publish(
+        session, complaint_id=None, event_type=EventType.incident_opened.value, data=data
+    )
+
+
+def _auto_title(category: str, report: Report) -> str:
+    """Built from the report that tipped the count, masked: supervisors' lists must not show PII."""
+    words = " ".join(mask_text(report.subject or report.body).split())
+    cut = words[:_TITLE_CHARS] + ("…" if len(words) > _TITLE_CHARS else "")
+    return f"{category}: {cut}"
+
+
+async def link_or_detect(session: AsyncSession, *, complaint: Complaint) -> Incident | None:
+    """Link a classified complaint to the open incident it belongs to, or open one when it completes a
+    cluster: at least `min_customers` distinct customers with resembling reports in the window."""
+    config = _config(session)
+    category = complaint.category
+    if not config.enabled or category is None or category in config.ignored_categories:
+        return None
+    report = repository.report_of(complaint)
+    # Candidates are read before open incidents are: if an incident committed in between, the second
+    # read sees it; if not, the candidates still include the reports it linked, and the count leads
+    # to the lock and a third look. Either way a concurrent opening is not missed.
+    since = utcnow() - timedelta(seconds=config.window_seconds)
+    candidates = await repository.unlinked_recent(
+        session, category=category, since=since, exclude=complaint.id, limit=config.max_candidates
+    )
+    incident = await _find_open(session, report, category=category, config=config)
+    if incident is not None:
+        await link(session, incident=incident, complaint_ids=[complaint.id], actor=ACTOR)
+        return incident
+    cluster = [report, *(c for c in candidates if matching.resembles(report, c, config=config))]
+    customers = {c.customer for c in cluster}
+    if len(customers) < config.min_customers:
+        return None
+    await locks.lock(session, _LOCK, category)
+    # Whoever held the lock before may have opened this very incident: look again, now it is committed.
+    incident = await _find_open(session, report, category=category, config=config)
+    opened = incident is None
+    if incident is None:
+        incident = await _open(
+            session,
+            title=_auto_title(category, report),
+            category=category,
+            description=None,
+            app_version=matching.shared(c.app_version for c in cluster),
+            product_sku=matching.shared(c.product_sku for c in cluster),
+            actor=ACTOR,
+            automatic=True,
+        )
+    if opened:
+        await _announce_opened(session, incident, complaints=len(cluster), customers=len(customers))
+    await link(session, incident=incident, complaint_ids=[c.id for c in cluster], actor=ACTOR)
+    if opened:
+        enqueue_after_commit(
+            session,
+            SWEEP,
+            str(incident.id),
+            defer_until=utcnow() + timedelta(seconds=config.sweep_delay_seconds),
+        )
+    return incident
+
+
+async def sweep(session: AsyncSession, *, incident_id: uuid.UUID) -> int:
+    """Link the stragglers: complaints whose triage overlapped the incident's opening and so missed it."""
+    incident = await session.get(Incident, incident_id)
+    if incident is None or incident.status != IncidentStatus.open.value:
+        return 0
+    config = _config(session)
+    samples = await repository.samples(session, incident_id=incident.id, limit=SAMPLES)
+    candidates = await repository.unlinked_recent(
+        session,
+        category=incident.category,
+        since=incident.created_at - timedelta(seconds=config.window_seconds),
+        exclude=None,
+        limit=config.max_candidates,
+    )
+    belonging = [c.id for c in candidates if matching.belongs(c, incident, samples, config=config)]
+    return len(await link(session, incident=incident, complaint_ids=belonging, actor=ACTOR))
+
+
+async def open_incident(
+    session: AsyncSession,
+    *,
+    title: str,
+    category: str,
+    description: str | None,
+    app_version: str | None,
+    product_sku: str | None,
+    complaint_ids: Sequence[uuid.UUID],
+    actor: str,
+) -> Incident:
+    """A supervisor's incident; new complaints resembling its title, description or linked ones join it."""
+    incident = await _open(
+        session,
+        title=title,
+        category=category,
+        description=description,
+        app_version=app_version,
+        product_sku=product_sku,
+        actor=actor,
+        automatic=False,
+    )
+    await _existing(session, complaint_ids)
+    customers = await repository.distinct_senders(session, complaint_ids=complaint_ids)
+    await _announce_opened(session, incident, complaints=len(complaint_ids), customers=customers)
+    await link(session, incident=incident, complaint_ids=complaint_ids, actor=actor)
+    return incident
+
+
+async def _existing(session: AsyncSession, complaint_ids: Sequence[uuid.UUID]) -> None:
+    found = set(await session.scalars(select(Complaint.id).where(Complaint.id.in_(complaint_ids))))
+    missing = [str(c) for c in complaint_ids if c not in found]
+    if missing:
+        raise NotFound(f"No complaints {', '.join(missing)}.")
+
+
+async def load_open(session: AsyncSession, *, incident_id: uuid.UUID) -> Incident:
+    incident = await repository.incident_for_update(session, incident_id=incident_id)
+    if incident is None:
+        raise NotFound(f"No incident {incident_id}.")
+    if incident.status != IncidentStatus.open.value:
+        raise Conflict("The incident is resolved; open a new one for a new outage.")
+    return incident
+
+
+async def link_by_hand(
+    session: AsyncSession, *, incident_id: uuid.UUID, complaint_ids: Sequence[uuid.UUID], actor: str
+) -> list[uuid.UUID]:
+    incident = await load_open(session, incident_id=incident_id)
+    await _existing(session, complaint_ids)
+    return await link(session, incident=incident, complaint_ids=complaint_ids, actor=actor)
+
+
+async def unlink(
+    session: AsyncSession, *, incident_id: uuid.UUID, complaint_id: uuid.UUID, actor: str
+) -> None:
+    """The link goes; both timelines keep that it existed and who removed it."""
+    incident = await load_open(session, incident_id=incident_id)
+    removed = await session.scalar(
+        delete(IncidentComplaint)
+        .where(IncidentComplaint.incident_id == incident.id, IncidentComplaint.complaint_id == complaint_id)
+        .returning(IncidentComplaint.complaint_id)
+    )
+    if removed is None:
+        raise NotFound(f"Complaint {complaint_id} is not linked to incident {incident_id}.")
+    incident_timeline.record(
+        session,
+        incident_id=incident.id,
+        type="incident.complaint_unlinked",
+        actor=actor,
+        data={"complaint_id": str(complaint_id)},
+    )
+    await complaint_timeline.record(
+        session,
+        complaint_id=complaint_id,
+        type="incident.unlinked",
+        actor=actor,
+        data={"incident_id": str(incident.id)},
+    )
+
+
+async def _queue_update(
+    session: AsyncSession, incident: Incident, *, kind: UpdateKind, body: str, actor: str
+) -> IncidentUpdate:
+    update = IncidentUpdate(
+        id=uuid7(), incident_id=incident.id, kind=kind.value, body=body, author=actor, created_at=utcnow()
+    )
+    session.add(update)
+    await session.flush()
+    enqueue_after_commit(session, NOTIFY, str(update.id), job_key=job_id(NOTIFY, update.id, "first"))
+    return update
+
+
+async def post_update(
+    session: AsyncSession, *, incident_id: uuid.UUID, body: str, actor: str
+) -> IncidentUpdate:
+    """Progress news: sent to the customer of every open linked complaint, by a job, in batches."""
+    incident = await load_open(session, incident_id=incident_id)
+    update = await _queue_update(session, incident, kind=UpdateKind.update, body=body, actor=actor)
+    data = {"incident_id": str(incident.id), "update_id": str(update.id), "body": body}
+    incident_timeline.record(
+        session, incident_id=incident.id, type="incident.update_posted", actor=actor, data=data
+    )
+    await outbound_service.publish(
+        session, complaint_id=None, event_type=EventType.incident_updated.value, data=data
+    )
+    return update
+
+
+async def resolve(
+    session: AsyncSession, *, incident_id: uuid.UUID, code: str, summary: str, announcement: str, actor: str
+) -> Incident:
+    """The outage is over: each open linked complaint is told so once, and resolved with the code."""
+    incident = await load_open(session, incident_id=incident_id)
+    incident.status, incident.resolved_at, incident.resolved_by = (
+        IncidentStatus.resolved.value,
+        utcnow(),
+        actor,
+    )
+    incident.resolution_code, incident.resolution_summary = code, summary
+    update = await _queue_update(
+        session, incident, kind=UpdateKind.resolution, body=announcement, actor=actor
+    )
+    data = {
+        "incident_id": str(incident.id),
+        "update_id": str(update.id),
+        "resolution_code": code,
+        "summary": summary,
+        "announcement": announcement,
+    }
+    incident_timeline.record(
+        session, incident_id=incident.id, type="incident.resolved", actor=actor, data=data
+    )
+    await outbound_service.publish(
+        session, complaint_id=None, event_type=EventType.incident_resolved.value, data=data
+    )
+    await session.flush()
+    await session.refresh(incident)  # updated_at and version were set by the UPDATE
+    return incident
