@@ -10,11 +10,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from complaint_service.core.etags import flush_versioned
 from complaint_service.core.ids import uuid7
 from complaint_service.customers.identities import normalize_identity
 from complaint_service.intake.channels.base import IdentityIn
 from complaint_service.models import Customer, CustomerIdentity
-from complaint_service.models.enums import IdentityKind
+from complaint_service.models.enums import CustomerTier, IdentityKind
+from complaint_service.outbound import service as outbound_service
 
 Handle = tuple[str, str]
 
@@ -83,7 +85,24 @@ async def resolve_customer(
     return winner
 
 
-async def get_customer(session: AsyncSession, *, customer_id: uuid.UUID) -> Customer | None:
-    return await session.scalar(
-        select(Customer).where(Customer.id == customer_id).options(selectinload(Customer.identities))
+async def get_customer(
+    session: AsyncSession, *, customer_id: uuid.UUID, for_update: bool = False
+) -> Customer | None:
+    query = select(Customer).where(Customer.id == customer_id).options(selectinload(Customer.identities))
+    if for_update:
+        query = query.with_for_update(of=Customer).execution_options(populate_existing=True)
+    return await session.scalar(query)
+
+
+async def set_tier(session: AsyncSession, *, customer: Customer, tier: CustomerTier, actor: str) -> None:
+    """Read by triage (urgency, routing rules, SLA policy) for each new or reopened complaint."""
+    if customer.tier == tier.value:
+        return
+    before, customer.tier = customer.tier, tier.value
+    await flush_versioned(session)
+    await outbound_service.publish(
+        session,
+        complaint_id=None,
+        event_type="customer.tier_changed",
+        data={"customer_id": str(customer.id), "from": before, "to": tier.value, "actor": actor},
     )

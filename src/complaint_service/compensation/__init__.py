@@ -1,0 +1,1 @@
+"""Compensation on complaints: agents propose, supervisors approve above a limit, agents grant."""

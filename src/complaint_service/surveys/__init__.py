@@ -1,0 +1,1 @@
+"""Satisfaction surveys after resolution, second handling of unsatisfied customers, and CSAT."""
