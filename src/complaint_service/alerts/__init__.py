@@ -1,0 +1,1 @@
+"""Spike alerts: workers compare recent complaint counts with their own baseline and warn supervisors."""
