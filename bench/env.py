@@ -111,6 +111,15 @@ class Service:
     def mark(self) -> None:
         self.cpu_mark = cpu_seconds(self.process.pid)
 
+    def peak_rss_mb(self) -> float | None:
+        """The kernel's high-water mark of this process's resident memory (VmHWM), while it lives."""
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return None
+        kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), None)
+        return None if kb is None else round(kb / 1024, 1)
+
 
 @dataclass
 class BenchEnv:
@@ -125,6 +134,8 @@ class BenchEnv:
     logs: Path
     services: list[Service] = field(default_factory=list)
     api_url: str | None = None
+    # Peak RSS (MB) per role, over every process of that role this environment stopped.
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
 
     def child_env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         env = {
@@ -133,17 +144,20 @@ class BenchEnv:
             "COMPLAINT_REDIS_URL": self.redis_url,
             "COMPLAINT_LOG_LEVEL": "WARNING",
             "COMPLAINT_ENVIRONMENT": "production",
+            "COMPLAINT_AUTH__JWT_SECRET": "bench-" + "x" * 40,
             "COMPLAINT_WORKER__QUEUE_NAME": QUEUE_NAME,
             # Teardown only: the measurement is over when processes are stopped.
             "COMPLAINT_WORKER__SHUTDOWN_GRACE_SECONDS": "2",
         }
         return {**env, **(extra or {})}
 
-    def _spawn(self, role: str, args: Sequence[str], extra: dict[str, str] | None) -> Service:
+    def _spawn(
+        self, role: str, args: Sequence[str], extra: dict[str, str] | None, module: str = "complaint_service"
+    ) -> Service:
         log = self.logs / f"{role}-{len(self.services)}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [sys.executable, "-m", "complaint_service", *args],
+                [sys.executable, "-m", module, *args],
                 cwd=ROOT,
                 env=self.child_env(extra),
                 stdout=out,
@@ -161,6 +175,14 @@ class BenchEnv:
         await self._wait_ready(self.api_url)
         return self.api_url
 
+    async def start_ceiling_app(self) -> str:
+        """bench/ceiling_app.py on a port of its own; returns its base URL."""
+        port = _free_port()
+        self._spawn("ceiling app", ["--port", str(port)], None, module="bench.ceiling_app")
+        url = f"http://127.0.0.1:{port}"
+        await self._wait_ready(url)
+        return url
+
     async def _wait_ready(self, url: str, within: float = 30.0) -> None:
         deadline = time.monotonic() + within
         async with httpx.AsyncClient(base_url=url, timeout=2) as client:
@@ -176,7 +198,7 @@ class BenchEnv:
         """Starts `count` worker processes and waits until each has written its arq health key."""
         started = [self._spawn("worker", ["worker"], extra) for _ in range(count)]
         deadline = time.monotonic() + 30
-        client = aioredis.from_url(self.redis_url)
+        client = aioredis.from_url(self.redis_url)  # type: ignore[no-untyped-call]
         try:
             while time.monotonic() < deadline:
                 self.check_alive()
@@ -196,6 +218,7 @@ class BenchEnv:
     def stop(self, services: Sequence[Service] | None = None) -> None:
         """SIGTERM, then SIGKILL whatever is still there after a few seconds."""
         targets = list(self.services if services is None else services)
+        self.peak_rss_mb = self.peaks(targets)
         for service in targets:
             if service.process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -210,13 +233,22 @@ class BenchEnv:
                 service.process.wait()
             self.services.remove(service)
 
+    def peaks(self, services: Sequence[Service] | None = None) -> dict[str, float]:
+        """Peak RSS (MB) per role: of processes already stopped and of `services` (default: all live)."""
+        peaks = dict(self.peak_rss_mb)
+        for service in self.services if services is None else services:
+            peak = service.peak_rss_mb()
+            if peak is not None:
+                peaks[service.role] = max(peak, peaks.get(service.role, 0.0))
+        return peaks
+
     async def admin_token(self) -> str:
         async with self.sessionmaker() as session, session.begin():
             _, token = await auth_service.create_key(session, name="bench", scopes=["admin"])
         return token
 
     async def flush_redis(self) -> None:
-        client = aioredis.from_url(self.redis_url)
+        client = aioredis.from_url(self.redis_url)  # type: ignore[no-untyped-call]
         try:
             await client.flushdb()
         finally:

@@ -3,132 +3,42 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import json
 import time
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select, text
 
+from bench.client import Connection, Request, lanes
 from bench.env import BenchEnv, Service, bench_env
-from bench.report import show, summary
+from bench.load import Make, closed_loop, errors, open_loop
+from bench.report import fmt, show, spread, summary
+from bench.seed import seed_agents
 from bench.texts import canonical_payload
-from complaint_service.models import Agent, Complaint, Department
-from complaint_service.sla.calendar import AROUND_THE_CLOCK_SPEC
+from complaint_service.models import Complaint
 
-AGENTS_PER_DEPARTMENT = 4
 MAX_IN_FLIGHT = 256
 BACKLOG_LANES = 32
 
 
-@dataclass
-class Sample:
-    """Monotonic times of one request: when it was due to be sent, sent, and answered."""
+def canonical_requests(run: str) -> Make:
+    """`POST /v1/complaints` with request i's canonical payload, encoded when it is made."""
 
-    status: int
-    scheduled: float
-    sent: float
-    done: float
-    done_wall: float
-    complaint_id: str | None
+    def make(i: int) -> Request:
+        body = json.dumps(canonical_payload(i, run), ensure_ascii=False).encode()
+        return Request("POST", "/v1/complaints", "application/json", body)
+
+    return make
 
 
-async def seed_agents(env: BenchEnv) -> int:
-    """Agents in every department, on shift around the clock, with room for every complaint."""
-    async with env.sessionmaker() as session, session.begin():
-        keys = (await session.scalars(select(Department.key))).all()
-        session.add_all(
-            Agent(
-                name=f"{key}-bench-{i}",
-                departments=[key],
-                capacity=1_000_000,
-                schedule=dict(AROUND_THE_CLOCK_SPEC),
-                role="agent",
-                languages=[],
-                skills=[],
-                status="active",
-            )
-            for key in keys
-            for i in range(AGENTS_PER_DEPARTMENT)
-        )
-    return len(keys) * AGENTS_PER_DEPARTMENT
-
-
-@contextlib.asynccontextmanager
-async def lanes(env: BenchEnv, token: str, count: int) -> AsyncIterator[asyncio.Queue[httpx.AsyncClient]]:
-    """`count` clients of one keep-alive connection each, handed out from a queue of idle ones.
-
-    One shared httpx pool of many connections checks every connection on every request (a
-    syscall each), which starved the generator of CPU; single-connection clients avoid that.
-    """
+def api_lanes(
+    env: BenchEnv, token: str, count: int
+) -> AbstractAsyncContextManager[asyncio.Queue[Connection]]:
     assert env.api_url is not None
-    clients = [
-        httpx.AsyncClient(
-            base_url=env.api_url,
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30,
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        )
-        for _ in range(count)
-    ]
-    idle: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
-    for client in clients:
-        idle.put_nowait(client)
-    try:
-        yield idle
-    finally:
-        await asyncio.gather(*(client.aclose() for client in clients))
-
-
-async def _post(idle: asyncio.Queue[httpx.AsyncClient], i: int, run: str, scheduled: float) -> Sample:
-    client = await idle.get()
-    sent = time.monotonic()
-    try:
-        response = await client.post("/v1/complaints", json=canonical_payload(i, run))
-    except httpx.HTTPError:
-        return Sample(0, scheduled, sent, time.monotonic(), time.time(), None)
-    finally:
-        idle.put_nowait(client)
-    done_wall, done = time.time(), time.monotonic()
-    complaint_id = response.json().get("id") if response.status_code in (200, 201) else None
-    return Sample(response.status_code, scheduled, sent, done, done_wall, complaint_id)
-
-
-async def open_loop(
-    idle: asyncio.Queue[httpx.AsyncClient], *, rate: float, seconds: float, run: str
-) -> list[Sample]:
-    """Request i is due at t0 + i/rate whatever happened to earlier ones.
-
-    A request due while every lane is busy waits in the client; that wait counts in its latency,
-    which runs from when it was due (no coordinated omission).
-    """
-    total = int(rate * seconds)
-    t0 = time.monotonic() + 0.2
-    tasks: list[asyncio.Task[Sample]] = []
-    for i in range(total):
-        scheduled = t0 + i / rate
-        delay = scheduled - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(_post(idle, i, run, scheduled)))
-    return list(await asyncio.gather(*tasks))
-
-
-async def closed_loop(idle: asyncio.Queue[httpx.AsyncClient], *, total: int, run: str) -> list[Sample]:
-    """As fast as the API takes them, one request per lane in flight: for loading a backlog."""
-    counter = iter(range(total))
-    samples: list[Sample] = []
-
-    async def lane() -> None:
-        for i in counter:
-            samples.append(await _post(idle, i, run, time.monotonic()))
-
-    await asyncio.gather(*(lane() for _ in range(idle.qsize())))
-    return samples
+    return lanes(env.api_url, count, headers={"Authorization": f"Bearer {token}"})
 
 
 async def assignments(
@@ -183,8 +93,8 @@ async def steady(env: BenchEnv, *, rate: float, seconds: float, workers: int) ->
     for s in env.services:
         s.mark()
     cpu_start, wall_start = time.process_time(), time.monotonic()
-    async with lanes(env, token, MAX_IN_FLIGHT) as idle:
-        samples = await open_loop(idle, rate=rate, seconds=seconds, run=run)
+    async with api_lanes(env, token, MAX_IN_FLIGHT) as idle:
+        samples = await open_loop(idle, canonical_requests(run), rate=rate, seconds=seconds)
     created = [s for s in samples if s.complaint_id is not None]
     waited = await wait_assigned(env, len(created), within=90)
     elapsed = time.monotonic() - wall_start
@@ -194,16 +104,16 @@ async def steady(env: BenchEnv, *, rate: float, seconds: float, workers: int) ->
     sent = [s.sent for s in samples]
     found = await assignments(env, [s.complaint_id for s in created if s.complaint_id])
     to_assigned, to_event, doubled, unassigned = [], [], 0, 0
-    for s in created:
-        assert s.complaint_id is not None
-        assigned_at, occurred_at, events = found.get(s.complaint_id, (None, None, 0))
+    for sample in created:
+        assert sample.complaint_id is not None
+        assigned_at, occurred_at, events = found.get(sample.complaint_id, (None, None, 0))
         doubled += events > 1
         if assigned_at is None:
             unassigned += 1
             continue
-        to_assigned.append((assigned_at.timestamp() - s.done_wall) * 1000)
+        to_assigned.append((assigned_at.timestamp() - sample.done_wall) * 1000)
         if occurred_at is not None:
-            to_event.append((occurred_at.timestamp() - s.done_wall) * 1000)
+            to_event.append((occurred_at.timestamp() - sample.done_wall) * 1000)
     result = {
         "workers": workers,
         "agents": agents,
@@ -212,11 +122,7 @@ async def steady(env: BenchEnv, *, rate: float, seconds: float, workers: int) ->
         "sent": len(samples),
         "achieved_send_rate": round(len(samples) / (max(sent) - min(sent)), 1),
         "ok_2xx": len(created),
-        "errors": {
-            str(code): sum(1 for s in samples if s.status == code)
-            for code in {s.status for s in samples}
-            if code not in (200, 201)
-        },
+        "errors": errors(samples),
         "unassigned_after_wait": unassigned,
         "doubled_assignments": doubled,
         "drain_after_last_send_s": round(waited, 1),
@@ -226,6 +132,7 @@ async def steady(env: BenchEnv, *, rate: float, seconds: float, workers: int) ->
         "http_service_ms": summary([(s.done - s.sent) * 1000 for s in samples if s.complaint_id]),
         "send_lag_ms": summary([(s.sent - s.scheduled) * 1000 for s in samples]),
         "cores_used": cpu,
+        "peak_rss_mb": env.peaks(),
     }
     _show_steady(result)
     return result
@@ -249,20 +156,46 @@ def _show_steady(r: dict[str, Any]) -> None:
             _row("generator send lag", r["send_lag_ms"]),
         ],
     )
-    print("cores used (avg over the run): " + ", ".join(f"{k} {v}" for k, v in r["cores_used"].items()))
+    print(
+        "cores used (avg over the run): "
+        + ", ".join(f"{k} {v}" for k, v in r["cores_used"].items())
+        + "; peak RSS MB: "
+        + ", ".join(f"{k} {v}" for k, v in r["peak_rss_mb"].items())
+    )
 
 
 async def run_pipeline(
-    *, quick: bool, rates: tuple[float, ...], seconds: float | None, workers: int
+    *, quick: bool, rates: tuple[float, ...], seconds: float | None, workers: int, repeats: int = 1
 ) -> dict[str, Any]:
-    """Each rate on a fresh database, so a backlog left by one never slows the next."""
+    """Each rate on a fresh database, so a backlog left by one never slows the next.
+
+    The first rate (the target's) runs `repeats` times; its figures are summarised as median and range.
+    """
     runs = []
-    for rate in rates:
-        async with bench_env() as env:
-            runs.append(
-                await steady(env, rate=rate, seconds=seconds or (5 if quick else 30), workers=workers)
-            )
-    return {"runs": runs}
+    for i, rate in enumerate(rates):
+        for _ in range(repeats if i == 0 else 1):
+            async with bench_env() as env:
+                runs.append(
+                    await steady(env, rate=rate, seconds=seconds or (5 if quick else 30), workers=workers)
+                )
+    headline = [r for r in runs if r["target_rate"] == rates[0]]
+    summary = {
+        "rate": rates[0],
+        "runs": len(headline),
+        "to_assigned_p50_ms": spread([r["intake_to_assigned_ms"]["p50"] for r in headline]),
+        "to_assigned_p99_ms": spread([r["intake_to_assigned_ms"]["p99"] for r in headline]),
+        "sent_per_s": spread([r["achieved_send_rate"] for r in headline]),
+        "share_2xx": spread([r["ok_2xx"] / max(1, r["sent"]) for r in headline]),
+        "unassigned": sum(r["unassigned_after_wait"] for r in headline),
+        "doubled": sum(r["doubled_assignments"] for r in headline),
+    }
+    if len(headline) > 1:
+        print(
+            f"pipeline at {rates[0]:g}/s over {len(headline)} runs: 2xx → assigned p99 median "
+            f"{fmt(summary['to_assigned_p99_ms']['median'])} ms "
+            f"({fmt(summary['to_assigned_p99_ms']['min'])}–{fmt(summary['to_assigned_p99_ms']['max'])})"
+        )
+    return {"runs": runs, "summary": summary}
 
 
 async def drain_backlog(env: BenchEnv, *, backlog: int, workers: int) -> dict[str, Any]:
@@ -270,8 +203,8 @@ async def drain_backlog(env: BenchEnv, *, backlog: int, workers: int) -> dict[st
     await seed_agents(env)
     await env.start_api()
     token = await env.admin_token()
-    async with lanes(env, token, BACKLOG_LANES) as idle:
-        samples = await closed_loop(idle, total=backlog, run=uuid.uuid4().hex[:8])
+    async with api_lanes(env, token, BACKLOG_LANES) as idle:
+        samples = await closed_loop(idle, canonical_requests(uuid.uuid4().hex[:8]), total=backlog)
     created = sum(1 for s in samples if s.complaint_id)
     started_wall = time.time()
     started = await env.start_workers(workers)
@@ -287,7 +220,9 @@ async def drain_backlog(env: BenchEnv, *, backlog: int, workers: int) -> dict[st
                 )
             )
         ).one()
-    span = (last - first).total_seconds() if n > 1 else float("nan")
+    span = (
+        (last - first).total_seconds() if first is not None and last is not None and n > 1 else float("nan")
+    )
     return {
         "workers": workers,
         "backlog": created,
@@ -296,6 +231,7 @@ async def drain_backlog(env: BenchEnv, *, backlog: int, workers: int) -> dict[st
         "including_startup_per_s": round(n / elapsed, 1),
         "drain_seconds": round(span, 2),
         "cores_used": _cpu(started, elapsed),
+        "peak_rss_mb": env.peaks(),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +30,13 @@ def summary(values: Sequence[float]) -> dict[str, float]:
         "p99": percentile(values, 0.99),
         "max": max(values) if values else math.nan,
     }
+
+
+def spread(values: Sequence[float]) -> dict[str, float]:
+    """Median and range of one figure over several runs (the median of an even count is the mean of two)."""
+    if not values:
+        return {"median": math.nan, "min": math.nan, "max": math.nan, "runs": 0}
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
 
 
 def fmt(value: object) -> str:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import uuid
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from bench.env import BenchEnv
+from complaint_service.models import Agent, Department
 from complaint_service.sla.calendar import AROUND_THE_CLOCK_SPEC
 
 BATCH = 100_000
+AGENTS_PER_DEPARTMENT = 4
 
 # One statement per batch: complaints already triaged and assigned (so only the SLA reconciler finds
 # work), one running first-response clock each, and a 75% warning plus the breach on every clock.
@@ -54,9 +58,38 @@ async def open_complaints(
             )
 
 
-async def vacuum_analyze(env: BenchEnv) -> None:
+async def vacuum_analyze(
+    env: BenchEnv, *, tables: tuple[str, ...] = ("complaints", "sla_clocks", "sla_actions")
+) -> None:
     """What autovacuum would have done by the time a real table reached this size."""
     async with env.engine.connect() as conn:
         conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        for table in ("complaints", "sla_clocks", "sla_actions"):
+        for table in tables:
             await conn.execute(text(f"VACUUM ANALYZE {table}"))
+
+
+def agent_id(department: str, i: int) -> uuid.UUID:
+    """Agent i of a department; SQL seeding finds the same id as md5('bench-agent-<dept>-<i>')::uuid."""
+    return uuid.UUID(hashlib.md5(f"bench-agent-{department}-{i}".encode()).hexdigest())
+
+
+async def seed_agents(env: BenchEnv, *, per_department: int = AGENTS_PER_DEPARTMENT) -> int:
+    """Agents in every department, on shift around the clock, with room for every complaint."""
+    async with env.sessionmaker() as session, session.begin():
+        keys = (await session.scalars(select(Department.key))).all()
+        session.add_all(
+            Agent(
+                id=agent_id(key, i),
+                name=f"{key}-bench-{i}",
+                departments=[key],
+                capacity=1_000_000,
+                schedule=dict(AROUND_THE_CLOCK_SPEC),
+                role="agent",
+                languages=[],
+                skills=[],
+                status="active",
+            )
+            for key in keys
+            for i in range(per_department)
+        )
+    return len(keys) * per_department

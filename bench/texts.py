@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import time
+from email.header import Header
 from typing import Any
 
 # (channel, subject, body template): Simplified and Traditional Chinese, and English, across categories.
@@ -46,20 +49,65 @@ TEMPLATES: tuple[tuple[str, str | None, str], ...] = (
 
 
 def canonical_payload(i: int, run: str) -> dict[str, Any]:
-    """Request `i` of a run: a distinct external id, and a customer who recurs every 500 requests."""
-    channel, subject, body = TEMPLATES[i % len(TEMPLATES)]
-    order = f"2026{1122000000 + i:010d}"
-    amount = f"{(i * 37) % 2000 + 9.9:.2f}"
-    customer = i % 500
+    """Request `i` of a run: a distinct external id and customer (see `_customer`)."""
+    channel, subject, body = _fill(i)
+    customer = _customer(i)
     return {
         "channel": channel,
         "external_id": f"bench-{run}-{i}",
         "subject": subject,
-        "body": body.format(order=order, amount=amount),
+        "body": body,
         "customer": {
             "name": f"客户{customer}",
             "phone": f"138{customer:08d}",
             "app_user_id": f"u_{customer}",
         },
-        "order_id": order,
+        "order_id": f"2026{1122000000 + i:010d}",
     }
+
+
+def _customer(i: int) -> int:
+    """A new customer per request within a run (customers recur only every 100,000 requests).
+
+    A customer who wrote a dozen similar complaints a minute would rightly be held as a flood, or
+    have them joined into one ticket, and never reach an agent: the pipeline's figures would then
+    measure the abuse screen instead of intake to assignment.
+    """
+    return i % 100_000
+
+
+def _fill(i: int) -> tuple[str, str | None, str]:
+    channel, subject, body = TEMPLATES[i % len(TEMPLATES)]
+    return (
+        channel,
+        subject,
+        body.format(order=f"2026{1122000000 + i:010d}", amount=f"{(i * 37) % 2000 + 9.9:.2f}"),
+    )
+
+
+def email_message(i: int, run: str) -> bytes:
+    """A raw MIME message as a mail server hands it over: encoded subject, base64 UTF-8 body."""
+    _, subject, body = _fill(i)
+    customer = _customer(i)
+    encoded_body = base64.encodebytes(body.encode()).decode().replace("\n", "\r\n")
+    return (
+        f"From: {Header(f'客户{customer}', 'utf-8').encode()} <customer{customer}@mail.example.cn>\r\n"
+        "To: service@shop.example.com\r\n"
+        f"Subject: {Header(subject or '投诉', 'utf-8').encode()}\r\n"
+        f"Message-ID: <bench-{run}-{i}@mail.example.cn>\r\n"
+        "Date: Sun, 22 Nov 2026 10:30:00 +0800\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+        f"{encoded_body}"
+    ).encode()
+
+
+def wechat_xml(i: int, run: str) -> bytes:
+    """A plain-mode text push from an official account's follower; MsgId is unique per run and request."""
+    _, _, body = _fill(i)
+    msg_id = int(run, 16) % 1_000_000 * 1_000_000_000 + i
+    return (
+        f"<xml><ToUserName><![CDATA[gh_3f2a1b4c5d6e]]></ToUserName>"
+        f"<FromUserName><![CDATA[oBench_{i % 100_000:06d}]]></FromUserName>"
+        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+        f"<Content><![CDATA[{body}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+    ).encode()

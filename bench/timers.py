@@ -108,6 +108,7 @@ async def scenario(
     elapsed = time.monotonic() - measuring
     cores = round(sum(s.cpu_since_mark() for s in service) / elapsed, 2)
     env.stop(service)
+    peaks = env.peaks()
     async with env.engine.connect() as conn:
         lateness = [
             float(v)
@@ -142,16 +143,23 @@ async def scenario(
         "fired_per_s": round(len(lateness) / fire_span, 1) if fire_span else None,
         "lateness_ms": summary(lateness) | {"min": min(lateness) if lateness else float("nan")},
         "worker_cores_used": cores,
+        "peak_rss_mb": peaks,
     }
 
 
 async def run_timers(
-    *, quick: bool, complaints: int | None, window: float | None, workers: int
+    *,
+    quick: bool,
+    complaints: int | None,
+    window: float | None,
+    workers: int,
+    variants: tuple[bool, ...] = (True, False),
 ) -> dict[str, Any]:
+    """`variants`: with deferred jobs scheduled first (True), reconciler only (False)."""
     n = complaints or (10_000 if quick else 100_000)
     w = window or (30 if quick else 180)
     runs = []
-    for deferred in (True, False):
+    for deferred in variants:
         async with bench_env() as env:
             runs.append(await scenario(env, complaints=n, window=w, deferred=deferred, workers=workers))
     show(

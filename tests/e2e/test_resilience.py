@@ -9,9 +9,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 from arq.connections import ArqRedis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -71,9 +73,26 @@ async def wait_for(predicate: object, timeout: float) -> None:
         await asyncio.sleep(0.25)
 
 
+@dataclass(frozen=True)
+class Flushes:
+    complaints: int
+    times: int
+    patience_seconds: float
+
+
 class TestRedisFlush:
+    @pytest.mark.parametrize(
+        "flushes",
+        [
+            pytest.param(Flushes(complaints=30, times=1, patience_seconds=45), id="quick"),
+            pytest.param(
+                Flushes(complaints=300, times=3, patience_seconds=180), id="heavy", marks=pytest.mark.slow
+            ),
+        ],
+    )
     async def test_flushall_mid_batch_loses_no_triage_and_no_timer(
         self,
+        flushes: Flushes,
         api_client: httpx.AsyncClient,
         intake_headers: dict[str, str],
         sessionmaker: async_sessionmaker[AsyncSession],
@@ -81,28 +100,54 @@ class TestRedisFlush:
         redis: ArqRedis,
     ) -> None:
         await add_fast_policy(sessionmaker, seconds=4, escalation_seconds=(0.0,))
-        await add_agents(sessionmaker, "tech", 3, capacity=100)
-        for i in range(30):
+        await add_agents(sessionmaker, "tech", 3, capacity=1000)
+        for i in range(flushes.complaints):
             await post_canonical(api_client, intake_headers, body=f"APP 闪退 #{i}", external_id=f"flush-{i}")
         await after_commit.drain()
         worker = create_worker(fast(settings), handle_signals=False)
         task = asyncio.create_task(worker.async_run())
         try:
-            await asyncio.sleep(0.3)
-            await redis.flushall()  # queued triage jobs and every deferred timer are gone
+            for _ in range(flushes.times):
+                await asyncio.sleep(0.3)
+                await redis.flushall()  # queued triage jobs and every deferred timer are gone
 
             async def recovered() -> bool:
                 return await untriaged(sessionmaker) == 0 and await pending_actions(sessionmaker) == 0
 
-            await wait_for(recovered, timeout=45)
+            await wait_for(recovered, timeout=flushes.patience_seconds)
         finally:
             await stop([worker], [task])
         await once_each(sessionmaker)
 
 
+@dataclass(frozen=True)
+class Kills:
+    complaints: int
+    kills: int
+    timers: bool  # a policy of a few seconds, so SLA actions fall due (and fire) while workers die
+    patience_seconds: float
+    # Short, so a killed job is retried soon; long enough for a batch of 500 timers on a busy machine.
+    job_timeout_seconds: int
+
+
 class TestWorkerKilled:
+    @pytest.mark.parametrize(
+        "kills",
+        [
+            pytest.param(
+                Kills(complaints=150, kills=1, timers=False, patience_seconds=60, job_timeout_seconds=2),
+                id="quick",
+            ),
+            pytest.param(
+                Kills(complaints=600, kills=3, timers=True, patience_seconds=240, job_timeout_seconds=10),
+                id="heavy",
+                marks=pytest.mark.slow,
+            ),
+        ],
+    )
     async def test_sigkill_mid_batch_then_restart_leaves_nothing_undone(
         self,
+        kills: Kills,
         api_client: httpx.AsyncClient,
         intake_headers: dict[str, str],
         sessionmaker: async_sessionmaker[AsyncSession],
@@ -115,7 +160,7 @@ class TestWorkerKilled:
             "COMPLAINT_DATABASE_URL": str(settings.database_url),
             "COMPLAINT_REDIS_URL": str(settings.redis_url),
             "COMPLAINT_WORKER__QUEUE_NAME": settings.worker.queue_name,
-            "COMPLAINT_WORKER__JOB_TIMEOUT_SECONDS": "2",
+            "COMPLAINT_WORKER__JOB_TIMEOUT_SECONDS": str(kills.job_timeout_seconds),
             "COMPLAINT_WORKER__RECONCILE_EVERY_SECONDS": "1",
             "COMPLAINT_WORKER__TRIAGE_GRACE_SECONDS": "1",
             "COMPLAINT_LOG_LEVEL": "WARNING",
@@ -130,32 +175,41 @@ class TestWorkerKilled:
                 stderr=subprocess.DEVNULL,
             )
 
-        for i in range(150):
+        if kills.timers:
+            await add_fast_policy(sessionmaker, seconds=6, escalation_seconds=(0.0,))
+        for i in range(kills.complaints):
             await post_canonical(
                 api_client, intake_headers, body=f"第{i}次 更新后闪退", external_id=f"kill-{i}"
             )
         await after_commit.drain()
-        victim = start_worker()
-        try:
-            await wait_for(lambda: _some_triaged(sessionmaker, 150), timeout=30)
-            victim.send_signal(signal.SIGKILL)
-            victim.wait(timeout=10)
-            assert await untriaged(sessionmaker) > 0, "the batch finished before the kill; nothing was tested"
-            survivor = start_worker()
+        for kill in range(1, kills.kills + 1):
+            victim = start_worker()
             try:
-
-                async def done() -> bool:
-                    return await untriaged(sessionmaker) == 0
-
-                await wait_for(done, timeout=60)
+                # Each victim dies after the batch got a little further: kill k of n at k/(n+1) of it.
+                left = kills.complaints - kills.complaints * kill // (kills.kills + 1)
+                await wait_for(
+                    lambda left=left: _triaged_down_to(sessionmaker, left), timeout=kills.patience_seconds / 2
+                )
+                victim.send_signal(signal.SIGKILL)
+                victim.wait(timeout=10)
             finally:
-                survivor.terminate()
-                survivor.wait(timeout=30)
+                if victim.poll() is None:
+                    victim.kill()
+        assert await untriaged(sessionmaker) > 0, "the batch finished before the kill; nothing was tested"
+        survivor = start_worker()
+        try:
+
+            async def done() -> bool:
+                if await untriaged(sessionmaker) != 0:
+                    return False
+                return not kills.timers or await pending_actions(sessionmaker) == 0
+
+            await wait_for(done, timeout=kills.patience_seconds)
         finally:
-            if victim.poll() is None:
-                victim.kill()
+            survivor.terminate()
+            survivor.wait(timeout=30)
         await once_each(sessionmaker)
 
 
-async def _some_triaged(sessionmaker: async_sessionmaker[AsyncSession], total: int) -> bool:
-    return await untriaged(sessionmaker) < total
+async def _triaged_down_to(sessionmaker: async_sessionmaker[AsyncSession], left: int) -> bool:
+    return await untriaged(sessionmaker) <= left
