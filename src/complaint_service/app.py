@@ -12,10 +12,16 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from complaint_service import __version__
+from complaint_service.abuse.router import router as abuse_router
+from complaint_service.alerts.router import router as alerts_router
+from complaint_service.analytics.activity_router import router as customer_events_router
+from complaint_service.analytics.router import router as analytics_router
 from complaint_service.audit.router import router as audit_router
 from complaint_service.auth.jwks import JwksCache
 from complaint_service.auth.router import router as auth_router
 from complaint_service.auth.tokens import signing_key
+from complaint_service.collaboration.router import router as collaboration_router
+from complaint_service.compensation.router import router as compensation_router
 from complaint_service.complaints.handling_router import router as handling_router
 from complaint_service.complaints.router import router as complaints_router
 from complaint_service.core.db import create_engine, create_sessionmaker
@@ -27,8 +33,13 @@ from complaint_service.core.problems import (
     problem_responses,
 )
 from complaint_service.customers.router import router as customers_router
+from complaint_service.dashboard.router import ASSETS_PATH, assets
+from complaint_service.dashboard.router import router as dashboard_router
+from complaint_service.exports.router import router as exports_router
+from complaint_service.incidents.router import router as incidents_router
 from complaint_service.intake.router import router as intake_router
 from complaint_service.intake.wechat_router import router as wechat_router
+from complaint_service.knowledge.router import router as knowledge_router
 from complaint_service.logging import configure_logging
 from complaint_service.matters.router import router as matters_router
 from complaint_service.ops.http_metrics import RequestMetricsMiddleware
@@ -38,6 +49,7 @@ from complaint_service.outbound.router import router as webhooks_router
 from complaint_service.routing.router import router as routing_router
 from complaint_service.settings import Settings
 from complaint_service.sla.router import router as sla_router
+from complaint_service.surveys.router import router as surveys_router
 from complaint_service.triage.router import router as triage_router
 
 DESCRIPTION = """\
@@ -90,7 +102,7 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             yield
         finally:
-            POOLS.untrack("api", engine)
+            POOLS.untrack(engine)
             await redis.aclose()
             await engine.dispose()
 
@@ -108,17 +120,29 @@ def create_app(settings: Settings) -> FastAPI:
         auth_router,
         intake_router,
         wechat_router,
+        exports_router,  # before complaints_router, whose /{complaint_id} would take /export
         complaints_router,
         matters_router,
         handling_router,
+        collaboration_router,
         customers_router,
         triage_router,
         routing_router,
         sla_router,
         webhooks_router,
+        alerts_router,
+        dashboard_router,
         audit_router,
+        abuse_router,
+        incidents_router,
+        analytics_router,
+        customer_events_router,
+        surveys_router,
+        knowledge_router,
+        compensation_router,
     ):
         app.include_router(router)
+    app.mount(ASSETS_PATH, assets(), name="dashboard-assets")
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetricsMiddleware)
     app.add_middleware(RequestIdMiddleware)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import secrets
 import sys
@@ -118,7 +119,9 @@ def cmd_api(settings: Settings, args: argparse.Namespace) -> int:
             timeout_graceful_shutdown=20,
         )
         return 0
-    uvicorn.run(create_app(resolved), host=host, port=port, log_config=None, timeout_graceful_shutdown=20)
+    app = create_app(resolved)
+    freeze_startup_heap()
+    uvicorn.run(app, host=host, port=port, log_config=None, timeout_graceful_shutdown=20)
     return 0
 
 
@@ -131,7 +134,9 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     if args.check:
         redis_settings = worker_options(resolved)["redis_settings"]
         return asyncio.run(async_check_health(redis_settings, queue_name=resolved.worker.queue_name))
-    create_worker(resolved).run()
+    worker = create_worker(resolved)
+    freeze_startup_heap()
+    worker.run()
     return 0
 
 
@@ -224,9 +229,19 @@ async def ensure_demo_person(settings: Settings) -> tuple[str, str]:
     return email, password
 
 
+def freeze_startup_heap() -> None:
+    """Moves what start-up built (modules, routes, schemas, mappers: alive as long as the process) out of
+    the garbage collector's reach, so a full collection no longer walks it. Before, the API paused
+    about 90 ms every few hundred list requests (`python -m bench scale`)."""
+    gc.collect()
+    gc.freeze()
+
+
 def app_factory() -> object:
     """Entry for uvicorn's multi-process mode, where each process builds its own app."""
-    return create_app(get_settings())
+    app = create_app(get_settings())
+    freeze_startup_heap()
+    return app
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -119,6 +119,36 @@ class LifecycleConfig(BaseModel):
     )
 
 
+class CollaborationConfig(BaseModel):
+    """How long a department asked for help has to answer, counted on that department's calendar.
+
+    Business time by default (tech's 2 hours are working hours); a request about a complaint whose
+    SLA runs around the clock (P1) runs around the clock too, and so do the departments listed here.
+    """
+
+    default_answer_minutes: int = Field(
+        default=540, gt=0, description="Business minutes to answer: one 09:00-18:00 working day."
+    )
+    answer_minutes: dict[str, int] = Field(
+        default_factory=lambda: {"tech": 120},
+        description='Per-department answer targets in business minutes, e.g. {"tech": 120} (DOMAIN.md).',
+    )
+    around_the_clock: list[str] = Field(
+        default_factory=list, description="Departments whose answer deadlines count wall-clock time."
+    )
+
+    @field_validator("answer_minutes")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = sorted(key for key, minutes in value.items() if minutes <= 0)
+        if bad:
+            raise ValueError(f"answer minutes must be positive: {', '.join(bad)}")
+        return value
+
+    def answer_minutes_for(self, department: str) -> int:
+        return self.answer_minutes.get(department, self.default_answer_minutes)
+
+
 class MattersConfig(BaseModel):
     """One ticket per matter and repeat complaints: how far back to look and how alike is "the same"."""
 
@@ -128,7 +158,7 @@ class MattersConfig(BaseModel):
         description="A new complaint joins an open one of the customer received this recently.",
     )
     similarity_threshold: float = Field(
-        default=0.5,
+        default=0.4,
         gt=0,
         le=1,
         description="Share of the shorter text's character n-grams found in the other text (containment) "
@@ -186,7 +216,7 @@ class IncidentConfig(BaseModel):
         le=1,
         description="The lower similarity enough for reports naming the same app version or product SKU.",
     )
-    max_candidates: int = Field(default=500, ge=10, description="Most recent complaints compared per triage.")
+    max_candidates: int = Field(default=200, ge=10, description="Most recent complaints compared per triage.")
     ignored_categories: list[str] = Field(
         default_factory=lambda: ["suggestion"], description="Categories that never open an incident."
     )
@@ -278,6 +308,28 @@ class AlertsConfig(BaseModel):
     )
 
 
+class KpiTargets(BaseModel):
+    """The manuals' targets (DOMAIN.md), shown next to each figure; shares are 0–1."""
+
+    response_rate: float = Field(default=0.95, ge=0, le=1, description="At least.")
+    resolution_rate: float = Field(default=0.80, ge=0, le=1, description="At least.")
+    satisfaction: float = Field(default=0.90, ge=0, le=1, description="Share of 4–5 scores; at least.")
+    conversion: float = Field(default=0.18, ge=0, le=1, description="At least.")
+    repeat_rate: float = Field(default=0.12, ge=0, le=1, description="At most.")
+    first_response_seconds: int = Field(
+        default=2 * 3600, ge=0, description="The wall-clock wait customers expect; at most."
+    )
+
+
+class AnalyticsConfig(BaseModel):
+    targets: KpiTargets = KpiTargets()
+    max_period_days: int = Field(default=400, ge=1, description="The longest period one request may cover.")
+    max_buckets: int = Field(default=2000, ge=10, description="The most buckets one time series may have.")
+    export_batch_size: int = Field(
+        default=1000, ge=1, le=10_000, description="Complaints read, audited and sent per export chunk."
+    )
+
+
 class MetricsConfig(BaseModel):
     bearer_token: SecretStr | None = Field(
         default=None,
@@ -324,11 +376,13 @@ class Settings(BaseSettings):
     abuse: AbuseConfig = AbuseConfig()
     incidents: IncidentConfig = IncidentConfig()
     matters: MattersConfig = MattersConfig()
+    collaboration: CollaborationConfig = CollaborationConfig()
     surveys: SurveyConfig = SurveyConfig()
     knowledge: KnowledgeConfig = KnowledgeConfig()
     compensation: CompensationConfig = CompensationConfig()
     alerts: AlertsConfig = AlertsConfig()
     metrics: MetricsConfig = MetricsConfig()
+    analytics: AnalyticsConfig = AnalyticsConfig()
 
     @field_validator("timezone")
     @classmethod

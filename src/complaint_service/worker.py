@@ -10,14 +10,18 @@ import structlog
 from arq.connections import RedisSettings
 from arq.cron import CronJob
 from arq.worker import Function, Worker
+from prometheus_client import start_http_server
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
+from complaint_service.alerts import tasks as alert_tasks
+from complaint_service.analytics import tasks as analytics_tasks
 from complaint_service.complaints import tasks as complaint_tasks
 from complaint_service.core.db import create_engine, create_sessionmaker
 from complaint_service.incidents import tasks as incident_tasks
 from complaint_service.logging import configure_logging
+from complaint_service.ops.metrics import POOLS, sample_queue_depth
 from complaint_service.outbound import tasks as outbound_tasks
 from complaint_service.routing import tasks as routing_tasks
 from complaint_service.settings import Settings
@@ -31,6 +35,8 @@ FUNCTIONS: list[Function] = [
     *outbound_tasks.FUNCTIONS,
     *complaint_tasks.FUNCTIONS,
     *incident_tasks.FUNCTIONS,
+    *alert_tasks.FUNCTIONS,
+    *analytics_tasks.FUNCTIONS,
 ]
 
 # Redis down or restarting: a connection error, or a WATCH cut off by one (arq catches its other WatchErrors).
@@ -61,6 +67,13 @@ class RedisTolerantWorker(Worker):
             self.sem.release()
             raise
 
+    async def record_health(self) -> None:
+        """Sample the queue depth for /metrics when arq records its health (every health check interval)."""
+        last = self._last_health_check
+        await super().record_health()
+        if self._last_health_check != last:
+            await sample_queue_depth(self.pool, self.queue_name)
+
 
 def cron_jobs(settings: Settings) -> list[CronJob]:
     """Cron job ids are global in Redis: prefix them with the queue so deployments don't dedupe each other."""
@@ -72,6 +85,8 @@ def cron_jobs(settings: Settings) -> list[CronJob]:
         *outbound_tasks.crons(every),
         *complaint_tasks.crons(every),
         *incident_tasks.crons(every),
+        *alert_tasks.crons(settings.alerts.every_minutes),
+        *analytics_tasks.crons(),
     ]
     for job in jobs:
         job.name = f"{settings.worker.queue_name}:{job.name}"
@@ -97,8 +112,18 @@ def worker_options(settings: Settings) -> dict[str, Any]:
                 follow_redirects=False,
             ),
         )
+        POOLS.track("worker", engine)
+        if settings.worker.metrics_port is not None:
+            # A thread of this process: the worker is one process, so its registry is the whole story.
+            ctx["metrics_server"], _ = start_http_server(
+                settings.worker.metrics_port, addr=settings.worker.metrics_host
+            )
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if server := ctx.get("metrics_server"):
+            server.shutdown()
+            server.server_close()
+        POOLS.untrack(ctx["engine"])
         await ctx["http"].aclose()
         await ctx["engine"].dispose()
 

@@ -19,7 +19,9 @@ def error(sqlstate: str | None, *, invalidated: bool = False) -> DBAPIError:
 
 
 class TestDatabaseUnavailable:
-    @pytest.mark.parametrize("sqlstate", ["57P01", "57P02", "57P03", "53300", "08006", "08001"])
+    @pytest.mark.parametrize(
+        "sqlstate", ["57P01", "57P02", "57P03", "53300", "08006", "08001", "40P01", "40001"]
+    )
     def test_shutdown_startup_and_connection_failures_are_outages(self, sqlstate: str) -> None:
         assert database_unavailable(error(sqlstate))
 

@@ -147,7 +147,12 @@ class TestTimers:
         ids = [
             (
                 await post_canonical(
-                    api_client, intake_headers, body=f"第{i}次 更新后闪退", external_id=f"t-{i}"
+                    api_client,
+                    intake_headers,
+                    body=f"第{i}次 更新后闪退",
+                    external_id=f"t-{i}",
+                    # One customer each: the same customer's similar complaints would join one ticket.
+                    customer={"name": f"客户{i}", "phone": f"1381234{i:04d}"},
                 )
             ).json()["id"]
             for i in range(5)

@@ -32,8 +32,10 @@ async def triage_new(
     client: httpx.AsyncClient, headers: dict[str, str], ctx: dict[str, Any], count: int, **fields: Any
 ) -> list[uuid.UUID]:
     ids = []
-    for _ in range(count):
-        created = await post_canonical(client, headers, subject="物流", body=DELIVERY, **fields)
+    for n in range(count):
+        # A customer each: six copies from one customer would be held as a flood by abuse screening.
+        sender = {"customer": {"phone": f"1390000{n:04d}"}}
+        created = await post_canonical(client, headers, subject="物流", body=DELIVERY, **(sender | fields))
         ids.append(uuid.UUID(created.json()["id"]))
         await classify.coroutine(ctx, str(ids[-1]))
     return ids

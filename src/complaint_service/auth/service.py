@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from cachetools import TTLCache
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,14 +43,36 @@ async def revoke_key(session: AsyncSession, *, key_id: uuid.UUID) -> bool:
     result = await session.execute(
         update(ApiKey).where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None)).values(revoked_at=utcnow())
     )
+    forget_keys()
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+# Known keys are remembered briefly: every request carries one, and looking it up was a round trip
+# per request. A revocation bites at once in the process that revoked it, and within this many
+# seconds everywhere else. Unknown tokens are never remembered (nothing to gain, much to flood).
+KEY_CACHE_SECONDS = 5.0
+_known: TTLCache[str, Principal] = TTLCache(maxsize=10_000, ttl=KEY_CACHE_SECONDS)
+
+
+def forget_keys() -> None:
+    _known.clear()
+
+
 async def resolve_token(session: AsyncSession, *, token: str) -> Principal | None:
+    digest = hash_token(token)
+    if (known := _known.get(digest)) is not None:
+        return known
+    principal = await _lookup(session, digest)
+    if principal is not None:
+        _known[digest] = principal
+    return principal
+
+
+async def _lookup(session: AsyncSession, digest: str) -> Principal | None:
     row = (
         await session.execute(
             select(ApiKey.id, ApiKey.name, ApiKey.scopes).where(
-                ApiKey.token_hash == hash_token(token), ApiKey.revoked_at.is_(None)
+                ApiKey.token_hash == digest, ApiKey.revoked_at.is_(None)
             )
         )
     ).one_or_none()

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.auth.scopes import Principal
+from complaint_service.collaboration import repository as collaboration_repository
 from complaint_service.core.problems import Forbidden, NotFound
 from complaint_service.models import Complaint
 
@@ -26,4 +27,25 @@ async def load_visible(
     if complaint is None:
         raise NotFound(f"No complaint {complaint_id}.")
     ensure_visible(principal, complaint)
+    return complaint
+
+
+async def ensure_readable(session: AsyncSession, principal: Principal, complaint: Complaint) -> None:
+    """Reading reaches one step further than acting: a department an open collaboration request asks
+    for help needs to read the complaint to answer. The query runs only when the plain check fails."""
+    if principal.can_access(complaint.department):
+        return
+    if principal.departments and await collaboration_repository.is_asked(
+        session, complaint_id=complaint.id, departments=principal.departments
+    ):
+        return
+    ensure_visible(principal, complaint)  # refuses, as it would refuse acting on it
+
+
+async def load_readable(session: AsyncSession, principal: Principal, complaint_id: uuid.UUID) -> Complaint:
+    """For read-only routes (the complaint, its messages, timeline and collaboration requests)."""
+    complaint = await session.get(Complaint, complaint_id)
+    if complaint is None:
+        raise NotFound(f"No complaint {complaint_id}.")
+    await ensure_readable(session, principal, complaint)
     return complaint

@@ -88,6 +88,7 @@ CUSTOMER: dict[str, Any] = {
     "display_name": "王小明",
     "tier": "standard",
     "created_at": "2026-11-20T08:00:00Z",
+    "version": 1,
     "identities": [
         {"kind": "phone", "value": "+86 138****5678", "created_at": "2026-11-20T08:00:00Z"},
         {"kind": "wechat_openid", "value": "oAbC***id", "created_at": "2026-11-22T02:30:00Z"},

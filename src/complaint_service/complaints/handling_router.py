@@ -33,6 +33,7 @@ from complaint_service.core.etags import IfMatch, check_if_match, etag, flush_ve
 from complaint_service.core.openapi import ETAG_HEADER, example_response
 from complaint_service.core.problems import Forbidden, problem_responses
 from complaint_service.core.state import AppSettings
+from complaint_service.knowledge import service as knowledge_service
 from complaint_service.models import Complaint
 from complaint_service.models.enums import ComplaintStatus, Visibility
 
@@ -254,6 +255,14 @@ async def reply_to_customer(
         visibility=Visibility.public,
         author_id=principal.user_id,
     )
+    if body.solution_id is not None:
+        await knowledge_service.record_use(
+            session,
+            solution_id=body.solution_id,
+            complaint=complaint,
+            actor=principal.actor,
+            message_id=message.id,
+        )
     if body.then is not None and complaint.status != body.then.value:
         await lifecycle.transition(session, complaint, ComplaintStatus(body.then), actor=principal.actor)
     await _done(session, response, principal, complaint)

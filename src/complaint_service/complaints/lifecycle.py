@@ -15,15 +15,24 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from complaint_service.analytics import durations
+from complaint_service.collaboration import service as collaboration_service
 from complaint_service.complaints import timeline
 from complaint_service.core.clock import utcnow
 from complaint_service.core.jobs import enqueue_after_commit
 from complaint_service.core.problems import InvalidTransition
 from complaint_service.models import Complaint
-from complaint_service.models.enums import OPEN_STATUSES, ClockKind, ClockState, ComplaintStatus
+from complaint_service.models.enums import (
+    COMPLAINT_CLOCKS,
+    OPEN_STATUSES,
+    ClockKind,
+    ClockState,
+    ComplaintStatus,
+)
 from complaint_service.outbound import service as outbound_service
 from complaint_service.routing import service as routing_service
 from complaint_service.sla import service as sla_service
+from complaint_service.surveys import offers as survey_offers
 
 S = ComplaintStatus
 TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
@@ -121,6 +130,7 @@ async def resolve(
         await sla_service.resume(session, complaint=complaint, now=now)
     await sla_service.on_resolved(session, complaint=complaint, now=now)
     complaint.status, complaint.resolved_at = S.resolved.value, now
+    await durations.on_resolved(session, complaint=complaint, at=now)
     complaint.resolution_code, complaint.resolution_summary = code, summary
     await _free_assignee(session, complaint)
     await _announce(
@@ -130,6 +140,7 @@ async def resolve(
         actor=actor,
         data={"resolution_code": code, "summary": summary, **(data or {})},
     )
+    await survey_offers.offer(session, complaint=complaint, now=now)
 
 
 async def close(
@@ -149,13 +160,14 @@ async def close(
         await sla_service.close_clocks(
             session,
             complaint=complaint,
-            kinds=[k.value for k in ClockKind],
+            kinds=COMPLAINT_CLOCKS,
             state=ClockState.cancelled,
             now=now,
         )
         await _free_assignee(session, complaint)
         if code is not None:
             complaint.resolution_code = code
+    await collaboration_service.cancel_open(session, complaint=complaint, actor=actor, now=now)
     complaint.status, complaint.closed_at = S.closed.value, now
     await _announce(
         session,
@@ -178,7 +190,7 @@ async def reopen(
     now = now or utcnow()
     complaint.status = target.value
     complaint.reopen_count += 1
-    complaint.resolved_at = complaint.closed_at = None
+    complaint.resolved_at = complaint.closed_at = complaint.resolution_business_seconds = None
     if complaint.assignee_id is not None:
         await routing_service.take(session, agent_id=complaint.assignee_id)
     elif complaint.department:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -14,14 +13,14 @@ from complaint_service.audit.service import Revealed, record_reveals
 from complaint_service.auth.dependencies import Reader
 from complaint_service.auth.scopes import Principal
 from complaint_service.complaints import access, examples, repository, timeline
+from complaint_service.complaints.filters import ComplaintQuery
 from complaint_service.complaints.schemas import ComplaintOut, EventOut, MessageOut
 from complaint_service.core.db import DbSession
 from complaint_service.core.etags import etag
 from complaint_service.core.openapi import ETAG_HEADER, example_response
 from complaint_service.core.problems import problem_responses
-from complaint_service.core.schemas import NO_NUL, Page, decode_cursor, encode_cursor
+from complaint_service.core.schemas import Page, decode_cursor, encode_cursor
 from complaint_service.models import Complaint
-from complaint_service.models.enums import Category, Channel, ComplaintStatus, Department, Urgency
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 READ_PROBLEMS = problem_responses(400, 401, 403, 422, 503)
@@ -66,35 +65,10 @@ async def list_complaints(
     request: Request,
     session: DbSession,
     principal: Reader,
-    status: Annotated[list[ComplaintStatus] | None, Query()] = None,
-    channel: Annotated[list[Channel] | None, Query()] = None,
-    category: Annotated[list[Category] | None, Query()] = None,
-    urgency: Annotated[list[Urgency] | None, Query()] = None,
-    department: Annotated[list[Department] | None, Query()] = None,
-    assignee_id: uuid.UUID | None = None,
-    customer_id: uuid.UUID | None = None,
-    received_from: Annotated[datetime | None, Query(description="Inclusive, ISO 8601 with offset.")] = None,
-    received_to: Annotated[datetime | None, Query(description="Exclusive, ISO 8601 with offset.")] = None,
-    q: Annotated[
-        str | None,
-        Query(min_length=1, max_length=200, pattern=NO_NUL, description="Text in subject or body."),
-    ] = None,
+    where: ComplaintQuery,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[ComplaintOut]:
-    where = repository.ComplaintFilter(
-        status=[s.value for s in status or ()],
-        channel=[c.value for c in channel or ()],
-        category=[c.value for c in category or ()],
-        urgency=[u.value for u in urgency or ()],
-        department=[d.value for d in department or ()],
-        assignee_id=assignee_id,
-        customer_id=customer_id,
-        received_from=received_from,
-        received_to=received_to,
-        text=q,
-        visible_departments=principal.visible_departments,
-    )
     rows, last = await repository.list_page(
         session, where=where, before=decode_cursor(cursor) if cursor else None, limit=limit
     )
@@ -109,8 +83,9 @@ async def list_complaints(
     "/{complaint_id}",
     summary="Get one complaint",
     response_model=ComplaintOut,
-    description="People see their departments' complaints (403 otherwise); supervisors and integrations "
-    "see all. The `ETag` is the version to send as `If-Match` with a change.",
+    description="People see their departments' complaints (403 otherwise), and those an open collaboration "
+    "request asks their department about; supervisors and integrations see all. The `ETag` is the version "
+    "to send as `If-Match` with a change.",
     responses={
         **example_response(examples.COMPLAINT, headers=ETAG_HEADER),
         **problem_responses(401, 403, 404, 422, 503),
@@ -119,7 +94,7 @@ async def list_complaints(
 async def get_complaint(
     request: Request, response: Response, session: DbSession, principal: Reader, complaint_id: uuid.UUID
 ) -> ComplaintOut:
-    complaint = await access.load_visible(session, principal, complaint_id)
+    complaint = await access.load_readable(session, principal, complaint_id)
     await record_reveals(session, principal, request, resource="complaint", items=[revealed(complaint)])
     response.headers["ETag"] = etag(complaint.version)
     return ComplaintOut.build(complaint, reveal_pii=principal.sees_pii)
@@ -142,7 +117,7 @@ async def list_complaint_messages(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Page[MessageOut]:
-    complaint = await access.load_visible(session, principal, complaint_id)
+    complaint = await access.load_readable(session, principal, complaint_id)
     rows = await repository.list_messages(
         session, complaint_id=complaint_id, after=decode_cursor(cursor) if cursor else None, limit=limit
     )
@@ -172,7 +147,7 @@ async def get_timeline(
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> Page[EventOut]:
-    complaint = await access.load_visible(session, principal, complaint_id)
+    complaint = await access.load_readable(session, principal, complaint_id)
     rows = await timeline.list_events(
         session, complaint_id=complaint_id, after=decode_cursor(cursor) if cursor else None, limit=limit
     )

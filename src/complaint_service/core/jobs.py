@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaint_service.core.after_commit import add_effect
 from complaint_service.core.clock import utcnow
+from complaint_service.ops.metrics import JOB_DURATION, JOB_FAILURES
 from complaint_service.settings import Settings
 
 
@@ -79,14 +81,21 @@ def task(name: str, *, keep_result_seconds: float = 5) -> Callable[[TaskBody], F
                 request_id=request_id, job=name, job_id=ctx.get("job_id"), job_try=ctx.get("job_try")
             )
             sessionmaker: async_sessionmaker[AsyncSession] = ctx["sessionmaker"]
-            async with sessionmaker() as session:
-                session.info.update(redis=ctx["redis"], settings=ctx["settings"], http=ctx["http"])
-                try:
-                    result = await body(session, *args)
-                except BaseException:
-                    await session.rollback()
-                    raise
-                await session.commit()
+            started = time.perf_counter()
+            try:
+                async with sessionmaker() as session:
+                    session.info.update(redis=ctx["redis"], settings=ctx["settings"], http=ctx["http"])
+                    try:
+                        result = await body(session, *args)
+                    except BaseException:
+                        await session.rollback()
+                        raise
+                    await session.commit()
+            except BaseException:  # arq's timeout cancels the job: that is a failure too
+                JOB_FAILURES.labels(name).inc()
+                raise
+            finally:
+                JOB_DURATION.labels(name).observe(time.perf_counter() - started)
             return result
 
         run.__qualname__ = run.__name__ = name

@@ -8,6 +8,7 @@
     ├── Conflict                      409 conflict
     │   ├── IdempotencyKeyReused      409 idempotency-key-reused
     │   └── InvalidTransition         409 invalid-transition (lifecycle state machine)
+    ├── Gone                          410 gone (a one-time link that expired or was replaced)
     ├── PreconditionFailed            412 precondition-failed (If-Match does not match the ETag)
     ├── UnsupportedMediaType          415 unsupported-media-type
     ├── UnprocessableContent          422 validation-error (field errors)
@@ -47,6 +48,7 @@ class ProblemType(StrEnum):
     conflict = "conflict"
     idempotency_key_reused = "idempotency-key-reused"
     invalid_transition = "invalid-transition"
+    gone = "gone"
     precondition_failed = "precondition-failed"
     payload_too_large = "payload-too-large"
     unsupported_media_type = "unsupported-media-type"
@@ -125,6 +127,10 @@ class InvalidTransition(Conflict):
     type, title = ProblemType.invalid_transition, "The complaint's status does not allow this"
 
 
+class Gone(ProblemError):
+    status, type, title = 410, ProblemType.gone, "No longer available"
+
+
 class PreconditionFailed(ProblemError):
     status, type, title = 412, ProblemType.precondition_failed, "The resource changed since it was read"
 
@@ -199,7 +205,9 @@ _STARLETTE_TYPES = {
 
 # SQLSTATEs of a database that is unreachable, shutting down, starting up or out of connections.
 UNAVAILABLE_SQLSTATE_CLASSES = ("08",)  # connection exception
-UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+# Deadlock victim and serialization failure: nothing was written, and the same request will succeed
+# when retried, so the client is told to retry (503 with Retry-After) rather than shown a 500.
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300", "40P01", "40001"})
 
 
 def database_unavailable(exc: DBAPIError) -> bool:
@@ -290,6 +298,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         403: "The caller's scopes, role or departments do not allow this operation",
         404: "Not found",
         409: "Conflict",
+        410: "No longer available (expired or replaced)",
         412: "If-Match does not match the current ETag; re-read and retry",
         413: "Body larger than the configured limit",
         415: "Content type not accepted by this endpoint",
@@ -305,6 +314,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             403: "forbidden",
             404: "not-found",
             409: "conflict",
+            410: "gone",
             412: "precondition-failed",
             413: "payload-too-large",
             415: "unsupported-media-type",

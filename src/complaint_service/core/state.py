@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from complaint_service.settings import Settings
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
+    """Async so FastAPI calls it inline: a plain `def` dependency costs a thread-pool hop per request."""
     settings: Settings = request.app.state.settings
     return settings
 

@@ -21,6 +21,7 @@ from complaint_service.intake.channels.base import ComplaintDraft
 from complaint_service.intake.language import detect_language
 from complaint_service.models import Complaint, Message
 from complaint_service.models.enums import MessageDirection, Visibility
+from complaint_service.ops.metrics import COMPLAINTS_RECEIVED, count_after_commit
 from complaint_service.pii.detect import contains_pii
 from complaint_service.settings import Settings
 
@@ -194,4 +195,5 @@ async def ingest(
         },
     )
     enqueue_after_commit(session, "triage.classify", str(complaint.id))
+    count_after_commit(session, COMPLAINTS_RECEIVED, complaint.channel)
     return IntakeResult(complaint, IntakeOutcome.created)

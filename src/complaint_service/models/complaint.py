@@ -27,6 +27,12 @@ from complaint_service.core.db import Base
 from complaint_service.core.ids import uuid7
 from complaint_service.models.enums import Category, Channel, ComplaintStatus, Urgency, sql_in
 
+OPEN_BACKLOG = "status IN ('new', 'triaged', 'assigned', 'in_progress', 'pending_customer')"
+DURATIONS_PENDING = (
+    "(first_response_at IS NOT NULL AND first_response_business_seconds IS NULL) "
+    "OR (resolved_at IS NOT NULL AND resolution_business_seconds IS NULL)"
+)
+
 
 class Complaint(Base):
     __tablename__ = "complaints"
@@ -48,10 +54,39 @@ class Complaint(Base):
         Index("ix_complaints_department_status_id", "department", "status", "id"),
         Index("ix_complaints_assignee_status_id", "assignee_id", "status", "id"),
         Index("ix_complaints_customer_id_id", "customer_id", "id"),
+        # Merged complaints of a ticket (re-pointed when the ticket itself is merged).
+        Index(
+            "ix_complaints_merged_into_id",
+            "merged_into_id",
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
         Index("ix_complaints_received_at", "received_at"),
         # Reconciler: complaints committed but not yet triaged (small, since triage takes milliseconds).
         Index(
             "ix_complaints_untriaged_created_at", "created_at", postgresql_where=text("triaged_at IS NULL")
+        ),
+        # Auto-close sweep: resolved complaints by how long they have been quiet.
+        Index("ix_complaints_resolved_quiet", "resolved_at", postgresql_where=text("status = 'resolved'")),
+        # Abuse screening: one sender's recent complaints (ids are UUIDv7, so an id range is a time range).
+        Index("ix_complaints_sender_key_id", "sender_key", "id"),
+        # Analytics: each figure's population is a time range on its own column (received, first
+        # response due, first answered, resolved); the summary ORs these range scans (analytics/figures.py).
+        Index("ix_complaints_first_response_due_at", "first_response_due_at"),
+        Index("ix_complaints_first_response_at", "first_response_at"),
+        Index("ix_complaints_resolved_at", "resolved_at"),
+        # The open backlog by status and age, read from the index alone (analytics).
+        Index(
+            "ix_complaints_open_status_received_at",
+            "status",
+            "received_at",
+            postgresql_include=["department"],
+            postgresql_where=text(OPEN_BACKLOG),
+        ),
+        # Business-time durations still to compute (backfill sweep): empty in steady state.
+        Index(
+            "ix_complaints_durations_pending",
+            "id",
+            postgresql_where=text(DURATIONS_PENDING),
         ),
         # Department queues: triaged, routed, nobody assigned yet.
         Index(
@@ -69,6 +104,9 @@ class Complaint(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(300))
     request_hash: Mapped[str | None] = mapped_column(String(64))
     customer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("customers.id"))
+    # Who sent it, for abuse screening and incidents: `customer:<id>`, else the channel's name for the
+    # author; set when the complaint is screened at the start of triage.
+    sender_key: Mapped[str | None] = mapped_column(String(300))
     subject: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))
@@ -99,6 +137,22 @@ class Complaint(Base):
     assigned_at: Mapped[datetime | None] = mapped_column()
     required_skills: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
     escalation_level: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    first_response_business_seconds: Mapped[int | None] = mapped_column(
+        Integer, comment="Business time from receipt to the first answer, on the complaint's SLA calendar"
+    )
+    resolution_business_seconds: Mapped[int | None] = mapped_column(
+        Integer, comment="Business time from receipt to the (latest) resolution, on its SLA calendar"
+    )
+    resolution_code: Mapped[str | None] = mapped_column(String(32))
+    resolution_summary: Mapped[str | None] = mapped_column(Text)
+    reopen_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_customer_message_at: Mapped[datetime | None] = mapped_column()
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("complaints.id"), comment="Set: this complaint's messages live on that ticket now"
+    )
+    repeat_of_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("complaints.id"), comment="The resolved complaint this one repeats"
+    )
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
     __mapper_args__ = {"version_id_col": version}

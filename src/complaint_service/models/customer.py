@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complaint_service.core.db import Base
@@ -22,10 +22,13 @@ class Customer(Base):
     tier: Mapped[str] = mapped_column(String(20), default=CustomerTier.standard, server_default="standard")
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(server_default=func.now(), onupdate=func.now())
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
     identities: Mapped[list[CustomerIdentity]] = relationship(
         back_populates="customer", lazy="raise", order_by="CustomerIdentity.created_at"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class CustomerIdentity(Base):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from complaint_service.auth.dependencies import AdminKey
+from complaint_service.auth.dependencies import Admin
 from complaint_service.core.db import DbSession
 from complaint_service.core.openapi import example_response
 from complaint_service.core.problems import NotFound, problem_responses
@@ -36,7 +36,7 @@ SIGNING = (
         **problem_responses(401, 403, 422, 503),
     },
 )
-async def create_endpoint(session: DbSession, principal: AdminKey, spec: EndpointCreate) -> EndpointOut:
+async def create_endpoint(session: DbSession, principal: Admin, spec: EndpointCreate) -> EndpointOut:
     return EndpointOut.build(await endpoints.create(session, spec=spec), reveal_secret=True)
 
 
@@ -50,7 +50,7 @@ async def create_endpoint(session: DbSession, principal: AdminKey, spec: Endpoin
         **problem_responses(401, 403, 503),
     },
 )
-async def list_endpoints(session: DbSession, principal: AdminKey) -> list[EndpointOut]:
+async def list_endpoints(session: DbSession, principal: Admin) -> list[EndpointOut]:
     return [EndpointOut.build(e) for e in await repository.list_endpoints(session)]
 
 
@@ -63,7 +63,7 @@ async def list_endpoints(session: DbSession, principal: AdminKey) -> list[Endpoi
         **problem_responses(401, 403, 404, 422, 503),
     },
 )
-async def get_endpoint(session: DbSession, principal: AdminKey, endpoint_id: uuid.UUID) -> EndpointOut:
+async def get_endpoint(session: DbSession, principal: Admin, endpoint_id: uuid.UUID) -> EndpointOut:
     return EndpointOut.build(await endpoints.load(session, endpoint_id=endpoint_id))
 
 
@@ -80,7 +80,7 @@ async def get_endpoint(session: DbSession, principal: AdminKey, endpoint_id: uui
     },
 )
 async def update_endpoint(
-    session: DbSession, principal: AdminKey, endpoint_id: uuid.UUID, spec: EndpointUpdate
+    session: DbSession, principal: Admin, endpoint_id: uuid.UUID, spec: EndpointUpdate
 ) -> EndpointOut:
     endpoint = await endpoints.update(session, endpoint_id=endpoint_id, spec=spec)
     return EndpointOut.build(endpoint, reveal_secret=spec.rotate_secret)
@@ -94,7 +94,7 @@ async def update_endpoint(
     response_class=Response,
     responses=problem_responses(401, 403, 404, 422, 503),
 )
-async def delete_endpoint(session: DbSession, principal: AdminKey, endpoint_id: uuid.UUID) -> Response:
+async def delete_endpoint(session: DbSession, principal: Admin, endpoint_id: uuid.UUID) -> Response:
     await endpoints.delete(session, endpoint_id=endpoint_id)
     return Response(status_code=204)
 
@@ -112,7 +112,7 @@ async def delete_endpoint(session: DbSession, principal: AdminKey, endpoint_id: 
 )
 async def list_deliveries(
     session: DbSession,
-    principal: AdminKey,
+    principal: Admin,
     status: DeliveryStatus | None = None,
     endpoint_id: uuid.UUID | None = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Page size.")] = 50,
@@ -142,7 +142,7 @@ async def list_deliveries(
         **problem_responses(401, 403, 404, 422, 503),
     },
 )
-async def get_delivery(session: DbSession, principal: AdminKey, delivery_id: uuid.UUID) -> DeliveryOut:
+async def get_delivery(session: DbSession, principal: Admin, delivery_id: uuid.UUID) -> DeliveryOut:
     delivery = await repository.get_delivery(session, delivery_id=delivery_id)
     if delivery is None:
         raise NotFound(f"No webhook delivery {delivery_id}.")
@@ -162,5 +162,5 @@ async def get_delivery(session: DbSession, principal: AdminKey, delivery_id: uui
         **problem_responses(401, 403, 404, 409, 422, 503),
     },
 )
-async def redeliver(session: DbSession, principal: AdminKey, delivery_id: uuid.UUID) -> DeliveryOut:
+async def redeliver(session: DbSession, principal: Admin, delivery_id: uuid.UUID) -> DeliveryOut:
     return DeliveryOut.build(await outbound_service.redeliver(session, delivery_id=delivery_id))

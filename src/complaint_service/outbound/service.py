@@ -106,12 +106,20 @@ async def _in_reply_to(session: AsyncSession, *, complaint_id: uuid.UUID) -> str
 
 
 async def send_to_customer(
-    session: AsyncSession, *, complaint: Complaint, body: str, kind: str, author: str, automatic: bool
+    session: AsyncSession,
+    *,
+    complaint: Complaint,
+    body: str,
+    kind: str,
+    author: str,
+    automatic: bool,
+    stored_body: str | None = None,
 ) -> Message | None:
     """Answer the customer on the complaint's own channel, through the endpoints adapting that channel.
 
     An automatic message to a complaint flagged `no_auto_reply` (auto-generated mail, bounces) is
-    dropped without a trace: answering it would start a mail loop.
+    dropped without a trace: answering it would start a mail loop. `stored_body` is what the message
+    row keeps when `body` carries a secret meant for the customer only (a survey link).
     """
     if automatic and ComplaintFlag.no_auto_reply.value in complaint.flags:
         return None
@@ -129,7 +137,7 @@ async def send_to_customer(
             channel=complaint.channel,
             external_id=external_id,
             author=author,
-            body=body,
+            body=body if stored_body is None else stored_body,
             flags=[],
         )
         .returning(Message)

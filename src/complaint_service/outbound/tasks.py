@@ -20,6 +20,7 @@ from complaint_service.core.clock import utcnow
 from complaint_service.core.jobs import enqueue, enqueue_after_commit, session_http, session_settings, task
 from complaint_service.models import WebhookDelivery, WebhookEndpoint
 from complaint_service.models.enums import DeliveryStatus
+from complaint_service.ops.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_DEAD_LETTERS, count_after_commit
 from complaint_service.outbound import repository, signing
 from complaint_service.outbound import service as outbound_service
 from complaint_service.outbound.backoff import next_delay
@@ -86,6 +87,7 @@ async def _dead_letter(session: AsyncSession, *, delivery: WebhookDelivery) -> N
             data=data,
             exclude_endpoint_id=delivery.endpoint_id,
         )
+    count_after_commit(session, WEBHOOK_DEAD_LETTERS)
     log.warning("webhook_dead_lettered", **data)
 
 
@@ -150,6 +152,7 @@ async def deliver(session: AsyncSession, delivery_id: str) -> str:
             give_up=True,
         )
     status_code, error = await _post(session, delivery=delivery, endpoint=endpoint, config=config)
+    WEBHOOK_ATTEMPTS.labels("failed" if error else "delivered").inc()  # the POST happened, commit or not
     if error is not None:
         return await _failed(session, delivery=delivery, status_code=status_code, error=error, config=config)
     delivery.status = DeliveryStatus.delivered.value

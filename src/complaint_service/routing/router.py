@@ -162,7 +162,7 @@ async def list_agents(
     response_model=AgentOut,
     responses={
         **_example(AGENT_EXAMPLE, status=201, headers=ETAG_HEADER),
-        **problem_responses(401, 403, 413, 422, 503),
+        **problem_responses(401, 403, 409, 413, 422, 503),
     },
 )
 async def create_agent(session: DbSession, _: Admin, body: AgentCreate, response: Response) -> AgentOut:
@@ -190,7 +190,7 @@ async def get_agent(session: DbSession, _: Reader, agent_id: uuid.UUID, response
     response_model=AgentOut,
     responses={
         **_example(AGENT_EXAMPLE, headers=ETAG_HEADER),
-        **problem_responses(401, 403, 404, 412, 413, 422, 503),
+        **problem_responses(401, 403, 404, 409, 412, 413, 422, 503),
     },
 )
 async def update_agent(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaint_service.core.etags import check_if_match, flush_versioned
 from complaint_service.core.problems import Conflict
 from complaint_service.models import SlaPolicy
-from complaint_service.models.enums import ClockKind, Urgency
+from complaint_service.models.enums import COMPLAINT_CLOCKS, Urgency
 from complaint_service.sla.schemas import PolicyCreate, PolicyUpdate
 
 
@@ -45,7 +45,7 @@ async def _uncovered(session: AsyncSession) -> set[tuple[str, str]]:
     return {
         (urgency.value, kind.value)
         for urgency in Urgency
-        for kind in ClockKind
+        for kind in COMPLAINT_CLOCKS
         if not any((p.targets.get(urgency.value) or {}).get(kind.value) is not None for p in defaults)
     }
 

@@ -24,7 +24,7 @@ def raised(urgency: str | None) -> str:
     return order[max(index - 1, 0)]
 
 
-async def _role_holders(session: AsyncSession, department: str | None, role: str) -> list[str]:
+async def role_holders(session: AsyncSession, department: str | None, role: str) -> list[str]:
     if department is None:
         return []
     rows = await session.scalars(
@@ -44,7 +44,7 @@ async def apply(
     target = str(spec.get("target", "team_lead"))
     done: dict[str, Any] = {"level": level, "action": spec.get("action", "notify"), "target": target}
     complaint.escalation_level = max(complaint.escalation_level, level)
-    done["notified"] = await _role_holders(session, complaint.department, target)
+    done["notified"] = await role_holders(session, complaint.department, target)
     if spec.get("action") == "reassign" and complaint.department is not None:
         department = await routing_service.lock_department(session, complaint.department)
         picked = None

@@ -9,15 +9,18 @@ complaint first, in the same order as every other complaint mutation (complaint 
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from complaint_service.collaboration import alerts as collaboration_alerts
 from complaint_service.complaints import timeline
 from complaint_service.models import Complaint, SlaAction, SlaClock
-from complaint_service.models.enums import ActionKind
+from complaint_service.models.enums import ActionKind, ClockKind
+from complaint_service.ops.metrics import SLA_ACTIONS_FIRED, count_after_commit
 from complaint_service.outbound import service as outbound_service
 from complaint_service.sla import escalation
 
@@ -91,18 +94,21 @@ async def fire_batch(session: AsyncSession, *, now: datetime, limit: int) -> int
             .execution_options(synchronize_session=False)
         )
     events = []
+    collaboration = []  # a collaboration request's deadline: its own events, about the request
     for action in claimed:
         clock = clocks[action.clock_id]
-        events.append(
-            (
-                action.complaint_id,
-                EVENT_TYPES[action.kind],
-                _event_data(action, clock.kind, clock.target_seconds, now),
-            )
-        )
+        data = _event_data(action, clock.kind, clock.target_seconds, now)
+        if clock.kind == ClockKind.collaboration.value:
+            collaboration.append((action, data))
+        else:
+            events.append((action.complaint_id, EVENT_TYPES[action.kind], data))
+    if collaboration:
+        events += await collaboration_alerts.fired_events(session, fired=collaboration)
     await timeline.record_many(session, events=events, actor=escalation.ACTOR)
     for complaint_id, event_type, data in events:
         await outbound_service.publish(session, complaint_id=complaint_id, event_type=event_type, data=data)
+    for kind, fired in Counter(a.kind for a in claimed).items():
+        count_after_commit(session, SLA_ACTIONS_FIRED, kind, amount=fired)
     return len(claimed)
 
 
@@ -145,4 +151,5 @@ async def escalate(session: AsyncSession, *, action_id: uuid.UUID, now: datetime
         session, complaint_id=complaint.id, type=event_type, actor=escalation.ACTOR, data=data
     )
     await outbound_service.publish(session, complaint_id=complaint.id, event_type=event_type, data=data)
+    count_after_commit(session, SLA_ACTIONS_FIRED, ActionKind.escalation.value)
     return event_type

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from complaint_service.models import SlaPolicy
-from complaint_service.models.enums import ClockKind
+from complaint_service.models.enums import COMPLAINT_CLOCKS
 from complaint_service.routing import rules as routing_rules
 from complaint_service.sla.calendar import DEFAULT_BUSINESS_HOURS_SPEC
 
@@ -62,7 +62,7 @@ def effective_policy(
         return None
 
     targets: dict[str, float] = {}
-    for kind in ClockKind:
+    for kind in COMPLAINT_CLOCKS:
         minutes = first(functools.partial(_target, urgency=urgency, key=kind.value))
         if minutes is None:
             raise ValueError(f"no matching SLA policy sets {kind.value} for {urgency}")

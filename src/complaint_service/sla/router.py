@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response, status
 
-from complaint_service.auth.dependencies import AdminKey, ReaderKey
+from complaint_service.auth.dependencies import Admin, Reader
 from complaint_service.core.db import DbSession
 from complaint_service.core.etags import IfMatch, etag
 from complaint_service.core.openapi import ETAG_HEADER, example_response
@@ -47,7 +47,7 @@ def _out(response: Response, policy: SlaPolicy) -> PolicyOut:
         **problem_responses(401, 403, 503),
     },
 )
-async def list_policies(session: DbSession, _: ReaderKey) -> Page[PolicyOut]:
+async def list_policies(session: DbSession, _: Reader) -> Page[PolicyOut]:
     rows = await admin.list_policies(session)
     return Page[PolicyOut](items=[PolicyOut.model_validate(p) for p in rows])
 
@@ -61,7 +61,7 @@ async def list_policies(session: DbSession, _: ReaderKey) -> Page[PolicyOut]:
     response_model=PolicyOut,
     responses={**_example(POLICY_EXAMPLE, status=201), **problem_responses(401, 403, 413, 422, 503)},
 )
-async def create_policy(session: DbSession, _: AdminKey, body: PolicyCreate, response: Response) -> PolicyOut:
+async def create_policy(session: DbSession, _: Admin, body: PolicyCreate, response: Response) -> PolicyOut:
     policy = await admin.create_policy(session, data=body)
     response.headers["Location"] = f"/v1/sla/policies/{policy.id}"
     return _out(response, policy)
@@ -73,7 +73,7 @@ async def create_policy(session: DbSession, _: AdminKey, body: PolicyCreate, res
     response_model=PolicyOut,
     responses={**_example(POLICY_EXAMPLE), **problem_responses(401, 403, 404, 422, 503)},
 )
-async def get_policy(session: DbSession, _: ReaderKey, policy_id: uuid.UUID, response: Response) -> PolicyOut:
+async def get_policy(session: DbSession, _: Reader, policy_id: uuid.UUID, response: Response) -> PolicyOut:
     return _out(response, await _policy(session, policy_id))
 
 
@@ -89,7 +89,7 @@ async def get_policy(session: DbSession, _: ReaderKey, policy_id: uuid.UUID, res
 )
 async def update_policy(
     session: DbSession,
-    _: AdminKey,
+    _: Admin,
     policy_id: uuid.UUID,
     body: PolicyUpdate,
     response: Response,
@@ -110,7 +110,5 @@ async def update_policy(
     response_class=Response,
     responses=problem_responses(401, 403, 404, 409, 412, 422, 503),
 )
-async def delete_policy(
-    session: DbSession, _: AdminKey, policy_id: uuid.UUID, if_match: IfMatch = None
-) -> None:
+async def delete_policy(session: DbSession, _: Admin, policy_id: uuid.UUID, if_match: IfMatch = None) -> None:
     await admin.delete_policy(session, policy=await _policy(session, policy_id), if_match=if_match)

@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from complaint_service.analytics import durations
 from complaint_service.complaints import timeline
 from complaint_service.core.ids import uuid7
 from complaint_service.models import Complaint, Customer, SlaAction, SlaClock, SlaPolicy
-from complaint_service.models.enums import ClockKind, ClockState, CustomerTier
+from complaint_service.models.enums import COMPLAINT_CLOCKS, ClockKind, ClockState, CustomerTier
 from complaint_service.sla import timers
 from complaint_service.sla.calendar import AROUND_THE_CLOCK_SPEC, BusinessCalendar
 from complaint_service.sla.policy import EffectivePolicy, effective_policy
@@ -142,13 +143,31 @@ async def start_initial(
 
 
 async def _live_clocks(
-    session: AsyncSession, complaint: Complaint, kinds: Collection[str] | None = None
+    session: AsyncSession, complaint: Complaint, kinds: Collection[str] = COMPLAINT_CLOCKS
 ) -> Sequence[SlaClock]:
-    """Flushes first: sessions do not autoflush, and a clock closed earlier in this transaction is dead."""
+    """Flushes first: sessions do not autoflush, and a clock closed earlier in this transaction is dead.
+
+    The complaint's own clocks by default: a collaboration request keeps its deadline while the
+    complaint waits on its customer or changes urgency.
+    """
     await session.flush()
-    query = select(SlaClock).where(SlaClock.complaint_id == complaint.id, SlaClock.state.in_(LIVE))
-    if kinds is not None:
-        query = query.where(SlaClock.kind.in_(list(kinds)))
+    # Lock order is actions, then clocks, as in the firing job (which claims actions, then marks
+    # their clock breached); locking clocks first here could deadlock with it.
+    await session.execute(
+        select(SlaAction.id)
+        .join(SlaClock, SlaClock.id == SlaAction.clock_id)
+        .where(
+            SlaAction.complaint_id == complaint.id,
+            SlaAction.fired_at.is_(None),
+            SlaAction.cancelled_at.is_(None),
+            SlaClock.kind.in_(list(kinds)),
+        )
+        .order_by(SlaAction.id)
+        .with_for_update(of=SlaAction)
+    )
+    query = select(SlaClock).where(
+        SlaClock.complaint_id == complaint.id, SlaClock.state.in_(LIVE), SlaClock.kind.in_(list(kinds))
+    )
     return (await session.scalars(query.order_by(SlaClock.id).with_for_update())).all()
 
 
@@ -257,6 +276,7 @@ async def on_public_reply(session: AsyncSession, *, complaint: Complaint, now: d
     )
     if complaint.first_response_at is None:
         complaint.first_response_at = now
+        await durations.on_first_response(session, complaint=complaint, at=now)
     if await close_clocks(
         session, complaint=complaint, kinds=(ClockKind.periodic_update,), state=ClockState.met, now=now
     ):
@@ -281,5 +301,5 @@ async def on_resolved(session: AsyncSession, *, complaint: Complaint, now: datet
         session, complaint=complaint, kinds=(ClockKind.resolution,), state=ClockState.met, now=now
     )
     await close_clocks(
-        session, complaint=complaint, kinds=[k.value for k in ClockKind], state=ClockState.cancelled, now=now
+        session, complaint=complaint, kinds=COMPLAINT_CLOCKS, state=ClockState.cancelled, now=now
     )

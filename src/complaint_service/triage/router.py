@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, status
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from complaint_service.auth.dependencies import Authenticated, ReaderKey, require
+from complaint_service.auth.dependencies import Authenticated, Reader, require
 from complaint_service.auth.scopes import Scope
 from complaint_service.core.db import DbSession
 from complaint_service.core.problems import Conflict, NotFound, problem_responses
@@ -38,7 +38,7 @@ def _out(rule_set: RuleSet, min_confidence: float, row: TriageRuleSet | None) ->
     response_model=RuleSetOut,
     responses=problem_responses(401, 403, 503),
 )
-async def get_rules(session: DbSession, _: ReaderKey) -> RuleSetOut:
+async def get_rules(session: DbSession, _: Reader) -> RuleSetOut:
     row = await session.scalar(select(TriageRuleSet).order_by(TriageRuleSet.version.desc()).limit(1))
     rule_set, min_confidence = await triage_service.current_rules(session)
     return _out(rule_set, min_confidence, row)
@@ -52,7 +52,7 @@ async def get_rules(session: DbSession, _: ReaderKey) -> RuleSetOut:
     responses=problem_responses(401, 403, 404, 422, 503),
 )
 async def get_rule_version(
-    session: DbSession, _: ReaderKey, version: Annotated[int, Path(ge=1, le=2**31 - 1)]
+    session: DbSession, _: Reader, version: Annotated[int, Path(ge=1, le=2**31 - 1)]
 ) -> RuleSetOut:
     row = await session.scalar(select(TriageRuleSet).where(TriageRuleSet.version == version))
     if row is not None:
@@ -100,7 +100,7 @@ async def put_rules(session: DbSession, principal: Authenticated, payload: RuleS
     response_model=DecisionOut,
     responses=problem_responses(401, 403, 422, 503),
 )
-async def dry_run(session: DbSession, _: ReaderKey, payload: ClassifyIn) -> DecisionOut:
+async def dry_run(session: DbSession, _: Reader, payload: ClassifyIn) -> DecisionOut:
     rule_set, min_confidence = await triage_service.current_rules(session)
     decision = classify(payload.text, rules=rule_set, tier=payload.tier, min_confidence=min_confidence)
     return DecisionOut(

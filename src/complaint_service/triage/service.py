@@ -9,8 +9,11 @@ from functools import lru_cache
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from complaint_service.abuse import service as abuse_service
 from complaint_service.complaints import timeline
 from complaint_service.core.clock import utcnow
+from complaint_service.incidents import service as incidents_service
+from complaint_service.matters import service as matters_service
 from complaint_service.models import Complaint, Department, TriageRuleSet
 from complaint_service.models.enums import ComplaintFlag, ComplaintStatus
 from complaint_service.outbound import service as outbound_service
@@ -57,7 +60,11 @@ async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
         return "missing or being triaged"
     if complaint.triaged_at is not None:
         return "already triaged"
+    if await abuse_service.screen(session, complaint=complaint):
+        return "held for abuse review"
     now = utcnow()
+    if await matters_service.attach_to_open_matter(session, complaint=complaint):
+        return "merged into an open complaint of the customer"
     # Announced here rather than at intake, so the intake request never waits on subscriber look-ups.
     await outbound_service.publish(
         session,
@@ -80,6 +87,8 @@ async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
     await timeline.record(
         session, complaint_id=complaint.id, type="complaint.triaged", actor=ACTOR, data=data
     )
+    await incidents_service.link_or_detect(session, complaint=complaint)
+    await matters_service.handle_repeat(session, complaint=complaint)
 
     route = await routing_service.choose_department(session, complaint=complaint, tier=tier, flags=flags)
     complaint.department, complaint.required_skills = route.department, list(route.required_skills)
