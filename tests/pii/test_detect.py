@@ -51,6 +51,12 @@ class TestFindPii:
             PiiMatch(PiiKind.email, 79, 100, "zhang.san@example.com"),
         ]
 
+    def test_digits_inside_a_uuid_are_not_a_phone_even_beside_a_real_one(self) -> None:
+        # This id once had its "173-7123-8045" masked as a phone number on a timeline.
+        text = "solution 01a20464-e173-7123-8045-f6a844446a4d used; call 13812345678"
+
+        assert kinds_and_values(text) == [(PiiKind.phone, "13812345678")]
+
     def test_traditional_chinese_with_international_prefix(self) -> None:
         text = "請回電 +86 138 1234 5678，我的卡號是 4111-1111-1111-1111。"
 
