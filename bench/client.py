@@ -45,12 +45,26 @@ class Connection:
         self._writer: asyncio.StreamWriter | None = None
 
     async def request(self, request: Request) -> Reply:
-        """The reply, or a `Reply` with status 0 when there was none (refused, reset, timed out)."""
-        try:
-            return await asyncio.wait_for(self._exchange(request), self.timeout)
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError):
-            await self.close()
-            return Reply(0, {}, b"")
+        """The reply, or a `Reply` with status 0 when there was none (refused, reset, timed out).
+
+        A kept-alive connection the server closed while idle (uvicorn after 5 s) fails on first use
+        without any reply: that request is sent once more on a new connection, as HTTP clients do.
+        Every request the bench sends carries its own external id, so a resend cannot double it.
+        """
+        reused = self._writer is not None
+        for attempt in range(2 if reused else 1):
+            try:
+                return await asyncio.wait_for(self._exchange(request), self.timeout)
+            except (ConnectionResetError, BrokenPipeError, asyncio.IncompleteReadError) as exc:
+                await self.close()
+                stale = isinstance(exc, asyncio.IncompleteReadError) and not exc.partial
+                if attempt == 0 and reused and (stale or not isinstance(exc, asyncio.IncompleteReadError)):
+                    continue
+                return Reply(0, {}, b"")
+            except (TimeoutError, OSError, ValueError):
+                await self.close()
+                return Reply(0, {}, b"")
+        return Reply(0, {}, b"")
 
     async def _exchange(self, request: Request) -> Reply:
         if self._writer is None or self._reader is None:
