@@ -238,7 +238,6 @@ async def patch_complaint(
 )
 async def reply_to_customer(
     session: DbSession,
-    settings: AppSettings,
     principal: Reader,
     complaint_id: uuid.UUID,
     body: ReplyIn,
@@ -253,7 +252,6 @@ async def reply_to_customer(
         body=body.body,
         actor=principal.actor,
         visibility=Visibility.public,
-        author_id=principal.user_id,
     )
     if body.solution_id is not None:
         await knowledge_service.record_use(

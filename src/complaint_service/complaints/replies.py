@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +23,6 @@ async def reply(
     body: str,
     actor: str,
     visibility: Visibility,
-    author_id: uuid.UUID | None = None,
     data: dict[str, object] | None = None,
 ) -> Message:
     """A public reply meets the response clocks and puts an assigned complaint in progress."""
