@@ -163,6 +163,44 @@ class TestLifecycle:
         got = (await api_client.get(base, headers=lead.headers)).json()
         assert (got["status"], got["reopen_count"]) == ("in_progress", 1)
 
+    async def test_a_customer_message_leaves_a_complaint_closed_as_abuse_closed(
+        self,
+        api_client: httpx.AsyncClient,
+        triaged: Triaged,
+        make_person: MakePerson,
+        intake_headers: dict[str, str],
+        sessionmaker: async_sessionmaker[AsyncSession],
+    ) -> None:
+        complaint = await triaged(channel="email", customer={"name": "Spam", "email": "spam@example.com"})
+        cid = uuid.UUID(complaint["id"])
+        async with sessionmaker() as session:
+            first = await session.scalar(select(Message.external_id).where(Message.complaint_id == cid))
+            await session.execute(
+                update(Complaint)
+                .where(Complaint.id == cid)
+                .values(status="closed", closed_at=utcnow(), resolution_code="abuse")
+            )
+            await session.commit()
+        mail = (
+            "From: Spam <spam@example.com>\r\nTo: support@example.com\r\nSubject: Re: again\r\n"
+            f"Message-ID: <{uuid.uuid4().hex}@mail.example.com>\r\nIn-Reply-To: <{first}>\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nasdf asdf asdf\r\n"
+        ).encode()
+        posted = await api_client.post(
+            "/v1/channels/email/complaints",
+            content=mail,
+            headers={**intake_headers, "Content-Type": "message/rfc822"},
+        )
+
+        assert posted.status_code == 200, posted.text
+        assert (posted.json()["id"], posted.json()["outcome"]) == (complaint["id"], "threaded")
+        supervisor = await make_person("supervisor", [])
+        got = (await api_client.get(f"/v1/complaints/{cid}", headers=supervisor.headers)).json()
+        assert (got["status"], got["reopen_count"]) == ("closed", 0)
+        async with sessionmaker() as session:
+            bodies = (await session.scalars(select(Message.body).where(Message.complaint_id == cid))).all()
+        assert any("asdf" in body for body in bodies)
+
     async def test_quiet_resolved_complaints_close_by_themselves(
         self,
         api_client: httpx.AsyncClient,

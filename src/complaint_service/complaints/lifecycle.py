@@ -28,6 +28,7 @@ from complaint_service.models.enums import (
     ClockKind,
     ClockState,
     ComplaintStatus,
+    ResolutionCode,
 )
 from complaint_service.outbound import service as outbound_service
 from complaint_service.routing import service as routing_service
@@ -45,6 +46,8 @@ TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
     S.closed: frozenset({S.in_progress, S.triaged}),
 }
 OPEN = frozenset(OPEN_STATUSES)
+STAYS_CLOSED = frozenset({ResolutionCode.abuse.value, ResolutionCode.merged.value})
+"""Closures a customer's new message does not undo; a supervisor can still reopen them."""
 DRAIN_JOB = "routing.drain"
 
 
@@ -215,10 +218,16 @@ async def reopen(
 
 
 async def on_customer_message(session: AsyncSession, complaint: Complaint, *, actor: str) -> None:
-    """The customer wrote again: waiting ends, a resolved or closed matter reopens, an answer is due."""
+    """The customer wrote again: waiting ends, a resolved or closed matter reopens, an answer is due.
+
+    A complaint closed as abuse stays closed (its sender was reviewed and blocked), and so does one
+    merged into another: the message is kept there, but the matter is handled on the ticket.
+    """
     now = utcnow()
     complaint.last_customer_message_at = now
     status = ComplaintStatus(complaint.status)
+    if status is S.closed and complaint.resolution_code in STAYS_CLOSED:
+        return
     if status is S.pending_customer:
         await transition(
             session, complaint, S.in_progress, actor=actor, data={"reason": "customer replied"}, now=now
