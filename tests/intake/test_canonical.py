@@ -10,7 +10,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from complaint_service.models import Complaint, CustomerIdentity, Event, Message
+from complaint_service.models import Complaint, Customer, CustomerIdentity, Event, Message
 from tests.fixtures.builders import assert_problem, canonical, post_canonical
 
 
@@ -94,6 +94,31 @@ class TestCanonicalIntake:
             assert await session.scalar(select(func.count()).select_from(Complaint)) == 1
             assert await session.scalar(select(func.count()).select_from(Message)) == 1
             assert await session.scalar(select(func.count()).select_from(CustomerIdentity)) == 1
+            assert await session.scalar(select(func.count()).select_from(Customer)) == 1
+
+    async def test_a_new_person_writing_twenty_times_at_once_becomes_one_customer(
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: async_sessionmaker[AsyncSession],
+    ) -> None:
+        """Every request creates the customer in its own statement; the losers fold into the winner."""
+        customer = {"phone": "+86 139 0000 2222", "email": "han.mei@example.cn", "name": "韩梅梅"}
+        responses = await asyncio.gather(
+            *(
+                post_canonical(api_client, intake_headers, external_id=f"race-{i}", customer=customer)
+                for i in range(20)
+            )
+        )
+
+        assert sorted(r.status_code for r in responses) == [201] * 20
+        async with sessionmaker() as session:
+            owners = set((await session.scalars(select(Complaint.customer_id))).all())
+            assert await session.scalar(select(func.count()).select_from(Customer)) == 1
+            identities = (await session.scalars(select(CustomerIdentity.customer_id))).all()
+        assert len(owners) == 1
+        assert None not in owners
+        assert identities == [owners.pop()] * 2
 
     async def test_one_person_is_recognised_across_channels_and_number_formats(
         self,

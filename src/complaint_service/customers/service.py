@@ -5,13 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from complaint_service.core.etags import flush_versioned
-from complaint_service.core.ids import uuid7
 from complaint_service.customers.identities import normalize_identity
 from complaint_service.intake.channels.base import IdentityIn
 from complaint_service.models import Customer, CustomerIdentity
@@ -40,49 +38,22 @@ async def _owners(session: AsyncSession, handles: Sequence[Handle]) -> dict[Hand
     return {(r.kind, r.value): r.customer_id for r in rows}
 
 
-async def _claim(session: AsyncSession, handles: Sequence[Handle], customer_id: uuid.UUID) -> set[Handle]:
-    """Insert the handles for this customer; returns those actually inserted (the rest belong to others)."""
-    if not handles:
-        return set()
-    rows = await session.execute(
-        pg_insert(CustomerIdentity)
-        .values([{"id": uuid7(), "customer_id": customer_id, "kind": k, "value": v} for k, v in handles])
-        .on_conflict_do_nothing(index_elements=["kind", "value"])
-        .returning(CustomerIdentity.kind, CustomerIdentity.value)
-    )
-    return {(r.kind, r.value) for r in rows}
+async def winner_of(session: AsyncSession, handles: Sequence[Handle], *, loser: uuid.UUID) -> uuid.UUID:
+    """Who owns the first of `handles` that `loser` did not get (it lost them to a concurrent request)."""
+    owners = await _owners(session, handles)
+    return next(owners[h] for h in handles if h in owners and owners[h] != loser)
 
 
-async def resolve_customer(
-    session: AsyncSession, *, identities: Sequence[IdentityIn], name: str | None, default_region: str
-) -> uuid.UUID | None:
-    """The customer owning the first known identity, or a new one; unknown identities are attached.
+async def fold_into(session: AsyncSession, *, loser: uuid.UUID, winner: uuid.UUID) -> None:
+    """The identities `loser` did claim move to `winner`, and the customer row `loser` goes.
 
     Two requests introducing the same new person at once both create a customer; the identity's
-    unique constraint decides the winner and the loser folds its row into it before commit.
+    unique constraint decides the winner, and the loser's row is folded into it.
     """
-    handles = normalize_all(identities, default_region=default_region)
-    if not handles:
-        return None
-    owners = await _owners(session, handles)
-    known = next((owners[h] for h in handles if h in owners), None)
-    if known is not None:
-        await _claim(session, [h for h in handles if h not in owners], known)
-        return known
-
-    new_id = uuid7()
-    await session.execute(insert(Customer).values(id=new_id, display_name=name))
-    claimed = await _claim(session, handles, new_id)
-    if len(claimed) == len(handles):
-        return new_id
-    # Lost a race for at least one handle: join the winner's customer.
-    winners = await _owners(session, [h for h in handles if h not in claimed])
-    winner = next(winners[h] for h in handles if h in winners)
     await session.execute(
-        update(CustomerIdentity).where(CustomerIdentity.customer_id == new_id).values(customer_id=winner)
+        update(CustomerIdentity).where(CustomerIdentity.customer_id == loser).values(customer_id=winner)
     )
-    await session.execute(delete(Customer).where(Customer.id == new_id))
-    return winner
+    await session.execute(delete(Customer).where(Customer.id == loser))
 
 
 async def get_customer(

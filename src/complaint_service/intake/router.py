@@ -102,12 +102,12 @@ async def accept(
     )
     created = result.outcome is intake_service.IntakeOutcome.created
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    link = f"/v1/complaints/{result.complaint.id}"
+    link = f"/v1/complaints/{result.complaint_id}"
     response.headers["Location"] = link
     return IntakeReceipt(
-        id=result.complaint.id,
-        reference=result.complaint.reference,
-        status=result.complaint.status,
+        id=result.complaint_id,
+        reference=result.reference,
+        status=result.status,
         outcome=result.outcome,
         link=link,
     )

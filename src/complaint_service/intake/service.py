@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,8 +17,10 @@ from complaint_service.core.ids import uuid7
 from complaint_service.core.jobs import enqueue_after_commit
 from complaint_service.core.problems import Conflict, IdempotencyKeyReused
 from complaint_service.customers import service as customer_service
+from complaint_service.customers.service import Handle
 from complaint_service.intake.channels.base import ComplaintDraft
 from complaint_service.intake.language import detect_language
+from complaint_service.intake.new_complaint import insert_new
 from complaint_service.models import Complaint, Message
 from complaint_service.models.enums import MessageDirection, Visibility
 from complaint_service.ops.metrics import COMPLAINTS_RECEIVED, count_after_commit
@@ -34,7 +36,9 @@ class IntakeOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class IntakeResult:
-    complaint: Complaint
+    complaint_id: uuid.UUID
+    reference: str
+    status: str
     outcome: IntakeOutcome
 
 
@@ -77,7 +81,7 @@ async def _thread_onto(
         .returning(Message.id)
     )
     if inserted is None:
-        return IntakeResult(complaint, IntakeOutcome.duplicate)
+        return IntakeResult(complaint.id, complaint.reference, complaint.status, IntakeOutcome.duplicate)
     await timeline.record(
         session,
         complaint_id=complaint.id,
@@ -90,7 +94,7 @@ async def _thread_onto(
         },
     )
     await lifecycle.on_customer_message(session, complaint, actor=principal.actor)
-    return IntakeResult(complaint, IntakeOutcome.threaded)
+    return IntakeResult(complaint.id, complaint.reference, complaint.status, IntakeOutcome.threaded)
 
 
 async def _existing(
@@ -116,6 +120,14 @@ async def _existing(
     return existing
 
 
+async def _fold_lost_customer(session: AsyncSession, loser: uuid.UUID, handles: list[Handle]) -> None:
+    """Two requests introduced the same new person at once and this one lost an identity: its
+    complaint (if any) joins the winner's customer and the loser's customer row goes."""
+    winner = await customer_service.winner_of(session, handles, loser=loser)
+    await session.execute(update(Complaint).where(Complaint.customer_id == loser).values(customer_id=winner))
+    await customer_service.fold_into(session, loser=loser, winner=winner)
+
+
 async def ingest(
     session: AsyncSession,
     *,
@@ -127,73 +139,41 @@ async def ingest(
 ) -> IntakeResult:
     """Idempotent by (channel, external id) and by Idempotency-Key, via INSERT … ON CONFLICT.
 
-    Never commits: the caller's unit of work does, so a 2xx is only sent for committed data.
+    Never commits: the caller's unit of work does, so a 2xx is only sent for committed data. A new
+    complaint is one statement; when the unit of work has done nothing else yet, it runs on an
+    autocommit connection, so it is committed when it returns and no BEGIN or COMMIT round trip is
+    spent on it.
     """
     threaded = await _thread_onto(session, draft=draft, principal=principal)
     if threaded is not None:
         return threaded
 
+    if not session.in_transaction():
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     scoped_key = f"{principal.key_id}:{idempotency_key}" if idempotency_key else None
-    customer_id = await customer_service.resolve_customer(
+    handles = customer_service.normalize_all(draft.identities, default_region=settings.default_phone_region)
+    inserted = await insert_new(
         session,
-        identities=draft.identities,
-        name=draft.customer_name,
-        default_region=settings.default_phone_region,
+        draft=draft,
+        handles=handles,
+        idempotency_key=scoped_key,
+        request_hash=request_hash,
+        language=draft.language or detect_language(f"{draft.subject or ''}\n{draft.body}"),
+        has_pii=contains_pii(draft.subject) or contains_pii(draft.body),
+        received_at=draft.received_at or utcnow(),
+        reference_prefix=settings.reference_prefix,
+        timezone=settings.timezone,
+        actor=principal.actor,
+        request_id=timeline.current_request_id(),
     )
-    has_pii = contains_pii(draft.subject) or contains_pii(draft.body)
-    complaint = await session.scalar(
-        pg_insert(Complaint)
-        .values(
-            id=uuid7(),
-            reference=func.complaint_reference(settings.reference_prefix, settings.timezone),
-            channel=draft.channel.value,
-            external_id=draft.external_id,
-            idempotency_key=scoped_key,
-            request_hash=request_hash,
-            customer_id=customer_id,
-            subject=draft.subject,
-            body=draft.body,
-            language=draft.language or detect_language(f"{draft.subject or ''}\n{draft.body}"),
-            attachments=[a.model_dump(mode="json", exclude_none=True) for a in draft.attachments],
-            channel_data=draft.channel_data,
-            order_id=draft.order_id,
-            product_sku=draft.product_sku,
-            app_version=draft.app_version,
-            amount=draft.amount,
-            currency=draft.currency.upper() if draft.currency else None,
-            tags=sorted(set(draft.tags)),
-            flags=sorted({f.value for f in draft.flags}),
-            has_pii=has_pii,
-            received_at=draft.received_at or utcnow(),
-        )
-        .on_conflict_do_nothing()
-        .returning(Complaint),
-        execution_options={"populate_existing": True},
-    )
-    if complaint is None:
+    if inserted.lost_customer_id is not None:
+        await _fold_lost_customer(session, inserted.lost_customer_id, handles)
+    created = inserted.complaint
+    if created is None:
         existing = await _existing(
             session, draft=draft, idempotency_key=scoped_key, request_hash=request_hash
         )
-        return IntakeResult(existing, IntakeOutcome.duplicate)
-
-    await session.execute(
-        pg_insert(Message)
-        .values(_message_row(draft, complaint.id))
-        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    )
-    await timeline.record(
-        session,
-        complaint_id=complaint.id,
-        type="complaint.received",
-        actor=principal.actor,
-        data={
-            "channel": draft.channel.value,
-            "external_id": draft.external_id,
-            "reference": complaint.reference,
-            "flags": complaint.flags,
-            "has_pii": has_pii,
-        },
-    )
-    enqueue_after_commit(session, "triage.classify", str(complaint.id))
-    count_after_commit(session, COMPLAINTS_RECEIVED, complaint.channel)
-    return IntakeResult(complaint, IntakeOutcome.created)
+        return IntakeResult(existing.id, existing.reference, existing.status, IntakeOutcome.duplicate)
+    enqueue_after_commit(session, "triage.classify", str(created.id))
+    count_after_commit(session, COMPLAINTS_RECEIVED, draft.channel.value)
+    return IntakeResult(created.id, created.reference, created.status, IntakeOutcome.created)

@@ -172,7 +172,7 @@ async def wechat_push(
     return PlainTextResponse(
         "success",
         headers={
-            "Location": f"/v1/complaints/{result.complaint.id}",
-            "X-Complaint-Reference": result.complaint.reference,
+            "Location": f"/v1/complaints/{result.complaint_id}",
+            "X-Complaint-Reference": result.reference,
         },
     )
