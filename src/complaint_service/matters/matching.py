@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from complaint_service.core.similarity import containment, normalize, shingles
+from complaint_service.core.similarity import Shingles, containment, normalize, shingles
 from complaint_service.models.enums import MergeReason
 
 # Shorter "order ids" (a quantity, a year) appear in unrelated texts by chance.
@@ -27,6 +28,8 @@ MIN_ORDER_ID_LENGTH = 6
 # Fewer shared n-grams than this is chance, whatever share of a very short text they are.
 MIN_SHARED = 3
 HAN_SHARE_FOR_BIGRAMS = 0.3
+# Texts are cut to `core.similarity.OPENING_CHARS` where many are compared, so an entry stays small.
+COMPARABLE_CACHE_SIZE = 1024
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Particles, pronouns and fillers: dropping them lets "还没有发货" meet "还没发货" and keeps "我买的"
 # from making two different problems with one product look alike.
@@ -59,14 +62,28 @@ def _without_function_characters(normal: str) -> str:
     return "".join(char for char in normal if char not in _FUNCTION_CHARACTERS)
 
 
+@dataclass(frozen=True)
+class _Comparable:
+    chinese: bool
+    bigrams: Shingles
+    """Of the text without function characters; empty unless the text is Chinese."""
+    trigrams: Shingles
+
+
+@lru_cache(maxsize=COMPARABLE_CACHE_SIZE)
+def _comparable(text: str) -> _Comparable:
+    """A text's shingles, computed once per process: incident detection compares each new complaint
+    with up to 200 recent ones, which are mostly the ones compared a moment ago."""
+    normal = normalize(text)
+    chinese = _chinese(normal)
+    bigrams = shingles(_without_function_characters(normal), size=2) if chinese else frozenset()
+    return _Comparable(chinese, bigrams, shingles(normal, size=3))
+
+
 def text_score(left: str, right: str) -> float:
     """Containment of n-gram shingles: bigrams when both texts are Chinese, trigrams otherwise."""
-    a, b = normalize(left), normalize(right)
-    if _chinese(a) and _chinese(b):
-        size, a, b = 2, _without_function_characters(a), _without_function_characters(b)
-    else:
-        size = 3
-    grams_a, grams_b = shingles(a, size=size), shingles(b, size=size)
+    a, b = _comparable(left), _comparable(right)
+    grams_a, grams_b = (a.bigrams, b.bigrams) if a.chinese and b.chinese else (a.trigrams, b.trigrams)
     if len(grams_a & grams_b) < MIN_SHARED:
         return 0.0
     return containment(grams_a, grams_b)
