@@ -33,6 +33,7 @@ def configure_logging(settings: Settings) -> None:
     )
     structlog.configure(
         processors=[
+            structlog.stdlib.filter_by_level,  # first: an event below the level costs nothing more
             *shared,
             structlog.processors.format_exc_info,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,

@@ -361,8 +361,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     public_base_url: str = "http://127.0.0.1:8000"
-    db_pool_size: int = 10
-    db_max_overflow: int = 10
+    db_pool_size: int = Field(
+        default=20,
+        description="Connections kept open per process: as many as a worker runs jobs at once, so a "
+        "busy process does not open and close a connection (and re-prepare statements) per request.",
+    )
+    db_max_overflow: int = 5
     db_pool_timeout_seconds: float = 5.0
     db_statement_timeout_ms: int = 15_000
     default_phone_region: str = "CN"
