@@ -64,7 +64,7 @@ async def record_reveals(
         if (kinds := _kinds(item))
     ]
     if rows:
-        await session.execute(insert(PiiAccess).values(rows))
+        await session.execute(insert(PiiAccess), rows)
     return len(rows)
 
 

@@ -42,7 +42,7 @@ async def record(
     actor: str,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """Queue an event on the unit of work; all of them are written in one INSERT at commit.
+    """Queue an event on the unit of work; all of them are written in one batched INSERT at commit.
 
     A triage job records five or six events: one statement instead of as many round trips. The
     UUIDv7 id is taken now, so the timeline keeps the order in which things happened.
@@ -60,7 +60,7 @@ async def record_many(
 def _write_pending(session: Session) -> None:
     rows = session.info.pop(_PENDING, None)
     if rows:
-        session.execute(insert(Event).values(rows))
+        session.execute(insert(Event), rows)
 
 
 @event.listens_for(Session, "before_commit")

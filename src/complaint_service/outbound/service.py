@@ -36,7 +36,7 @@ async def _insert_deliveries(
     message_id: uuid.UUID | None,
     data: dict[str, Any],
 ) -> int:
-    """One multi-row INSERT; the payload is final here, so every retry sends the same bytes."""
+    """One batched INSERT; the payload is final here, so every retry sends the same bytes."""
     if not endpoint_ids:
         return 0
     now = utcnow()
@@ -63,7 +63,7 @@ async def _insert_deliveries(
                 "next_attempt_at": now,
             }
         )
-    await session.execute(insert(WebhookDelivery).values(rows))
+    await session.execute(insert(WebhookDelivery), rows)
     for delivery_id in delivery_ids:
         enqueue_after_commit(session, DELIVER, str(delivery_id), job_key=deliver_job_key(delivery_id, 0))
     return len(rows)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.analytics import durations
 from complaint_service.complaints import timeline
+from complaint_service.core import config_cache
 from complaint_service.core.ids import uuid7
 from complaint_service.models import Complaint, Customer, SlaAction, SlaClock, SlaPolicy
 from complaint_service.models.enums import COMPLAINT_CLOCKS, ClockKind, ClockState, CustomerTier
@@ -29,10 +30,13 @@ async def customer_tier(session: AsyncSession, complaint: Complaint) -> str:
     return tier or CustomerTier.standard.value
 
 
+async def _enabled_policies(session: AsyncSession) -> list[SlaPolicy]:
+    query = select(SlaPolicy).where(SlaPolicy.enabled).order_by(SlaPolicy.position)
+    return config_cache.detached(session, list((await session.scalars(query)).all()))
+
+
 async def policy_for(session: AsyncSession, *, complaint: Complaint, tier: str) -> EffectivePolicy:
-    policies = (
-        await session.scalars(select(SlaPolicy).where(SlaPolicy.enabled).order_by(SlaPolicy.position))
-    ).all()
+    policies = await config_cache.cached(session, "sla_policies", _enabled_policies)
     return effective_policy(
         policies,
         urgency=complaint.urgency or "P3",
@@ -117,8 +121,11 @@ async def start_clocks(
             )
             timers.schedule(session, action_due)
         _sync_complaint(complaint, kind.value, due)
-    await session.execute(insert(SlaClock).values(clocks))
-    await session.execute(insert(SlaAction).values(actions))
+    # Executemany with one cached statement: a multi-row VALUES is compiled afresh for every row count.
+    if clocks:
+        await session.execute(insert(SlaClock), clocks)
+    if actions:
+        await session.execute(insert(SlaAction), actions)
     return dues
 
 
