@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from complaint_service.core import config_cache
 from complaint_service.core.problems import NotFound
 from complaint_service.models import WebhookEndpoint
 from complaint_service.outbound import repository
@@ -28,7 +29,7 @@ async def create(session: AsyncSession, *, spec: EndpointCreate) -> WebhookEndpo
     )
     session.add(endpoint)
     await session.flush()
-    repository.forget_endpoints(session)
+    config_cache.forget(session)
     await session.refresh(endpoint)
     return endpoint
 
@@ -56,7 +57,7 @@ async def update(session: AsyncSession, *, endpoint_id: uuid.UUID, spec: Endpoin
     if spec.rotate_secret:
         endpoint.secret = new_secret()
     await session.flush()
-    repository.forget_endpoints(session)
+    config_cache.forget(session)
     await session.refresh(endpoint)
     return endpoint
 
@@ -65,4 +66,4 @@ async def delete(session: AsyncSession, *, endpoint_id: uuid.UUID) -> None:
     """Its deliveries go with it (ON DELETE CASCADE); disable it instead to keep the history."""
     await session.delete(await load(session, endpoint_id=endpoint_id))
     await session.flush()
-    repository.forget_endpoints(session)
+    config_cache.forget(session)

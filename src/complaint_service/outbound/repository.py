@@ -10,6 +10,7 @@ from typing import NamedTuple
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from complaint_service.core import config_cache
 from complaint_service.models import WebhookDelivery, WebhookEndpoint
 from complaint_service.models.enums import DeliveryStatus
 from complaint_service.outbound.events import EventType
@@ -21,22 +22,18 @@ class EndpointRoute(NamedTuple):
     event_types: tuple[str, ...]
 
 
+async def _load_enabled(session: AsyncSession) -> list[EndpointRoute]:
+    rows = await session.execute(
+        select(WebhookEndpoint.id, WebhookEndpoint.channels, WebhookEndpoint.event_types)
+        .where(WebhookEndpoint.enabled)
+        .order_by(WebhookEndpoint.id)
+    )
+    return [EndpointRoute(r.id, tuple(r.channels), tuple(r.event_types)) for r in rows]
+
+
 async def _enabled(session: AsyncSession) -> list[EndpointRoute]:
-    """Enabled endpoints, read once per unit of work: a triage job publishes several events."""
-    cached: list[EndpointRoute] | None = session.info.get("webhook_endpoints")
-    if cached is None:
-        rows = await session.execute(
-            select(WebhookEndpoint.id, WebhookEndpoint.channels, WebhookEndpoint.event_types)
-            .where(WebhookEndpoint.enabled)
-            .order_by(WebhookEndpoint.id)
-        )
-        cached = [EndpointRoute(r.id, tuple(r.channels), tuple(r.event_types)) for r in rows]
-        session.info["webhook_endpoints"] = cached
-    return cached
-
-
-def forget_endpoints(session: AsyncSession) -> None:
-    session.info.pop("webhook_endpoints", None)
+    """Enabled endpoints: every triage job publishes several events, so they are configuration-cached."""
+    return await config_cache.cached(session, "webhook_endpoints", _load_enabled)
 
 
 async def subscribers(

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.complaints import timeline
+from complaint_service.core import config_cache
 from complaint_service.core.clock import utcnow
 from complaint_service.models import Agent, Complaint, Department, RoutingRule
 from complaint_service.models.enums import (
@@ -50,15 +51,18 @@ class Route:
     required_skills: tuple[str, ...]
 
 
+async def _enabled_rules(session: AsyncSession) -> list[RoutingRule]:
+    query = select(RoutingRule).where(RoutingRule.enabled).order_by(RoutingRule.position)
+    return config_cache.detached(session, list((await session.scalars(query)).all()))
+
+
 async def choose_department(
     session: AsyncSession, *, complaint: Complaint, tier: str, flags: Collection[str]
 ) -> Route:
     """A department set before routing (a repeat goes back to whoever handled it) is kept."""
     if complaint.department is not None:
         return Route(complaint.department, None, "chosen before routing", tuple(complaint.required_skills))
-    rules = (
-        await session.scalars(select(RoutingRule).where(RoutingRule.enabled).order_by(RoutingRule.position))
-    ).all()
+    rules = await config_cache.cached(session, "routing_rules", _enabled_rules)
     text = f"{complaint.subject or ''}\n{complaint.body}"
     for rule in rules:
         if rule_matches(

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.abuse import service as abuse_service
 from complaint_service.complaints import timeline
+from complaint_service.core import config_cache
 from complaint_service.core.clock import utcnow
 from complaint_service.incidents import service as incidents_service
 from complaint_service.matters import service as matters_service
@@ -27,17 +26,21 @@ ACTOR = "system:triage"
 DEFAULT_MIN_CONFIDENCE = 0.4
 
 
-@lru_cache(maxsize=8)
-def _compiled(version: int, rules_json: str) -> RuleSet:
-    return RuleSet.from_json({"version": version, "rules": json.loads(rules_json)})
-
-
-async def current_rules(session: AsyncSession) -> tuple[RuleSet, float]:
-    """The newest stored rule set (compiled once per version), else the shipped defaults."""
+async def _load_rules(session: AsyncSession) -> tuple[RuleSet, float]:
     row = await session.scalar(select(TriageRuleSet).order_by(TriageRuleSet.version.desc()).limit(1))
     if row is None:
         return load_default_rules(), DEFAULT_MIN_CONFIDENCE
-    return _compiled(row.version, json.dumps(row.rules, sort_keys=True)), row.min_confidence
+    return RuleSet.from_json({"version": row.version, "rules": row.rules}), row.min_confidence
+
+
+async def current_rules(session: AsyncSession) -> tuple[RuleSet, float]:
+    """The newest stored rule set (compiled once per configuration generation), else the shipped defaults."""
+    return await config_cache.cached(session, "triage_rules", _load_rules)
+
+
+async def _departments(session: AsyncSession) -> dict[str, Department]:
+    rows = (await session.scalars(select(Department))).all()
+    return {d.key: d for d in config_cache.detached(session, list(rows))}
 
 
 def _decision_data(decision: Decision) -> dict[str, object]:
@@ -102,7 +105,7 @@ async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
 
     policy = await sla_service.policy_for(session, complaint=complaint, tier=tier)
     await sla_service.start_initial(session, complaint=complaint, policy=policy, now=now, actor=ACTOR)
-    department = await session.scalar(select(Department).where(Department.key == route.department))
+    department = (await config_cache.cached(session, "departments", _departments)).get(route.department)
     if department is not None:
         await acknowledgement.send(session, complaint=complaint, department=department, now=now)
         # Last, so the department lock (held to commit) covers only picking and assigning.
