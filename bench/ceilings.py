@@ -14,7 +14,7 @@ from sqlalchemy import make_url
 
 from bench.env import BenchEnv
 
-# As many connections as the service's pool may open (pool 10 + overflow 10).
+# As many connections as the service keeps in its pool (COMPLAINT_DB_POOL_SIZE's default).
 PGBENCH_CLIENTS = 20
 
 # The same INSERT as bench/ceiling_app.py, with a random external id and a time-ordered id like the
