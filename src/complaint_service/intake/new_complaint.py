@@ -13,8 +13,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.core.ids import uuid7
@@ -96,6 +98,14 @@ FROM (SELECT 1) AS one LEFT JOIN complaint c ON true
 )
 
 
+@lru_cache(maxsize=4)
+def _compiled(dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    """The driver's SQL and its parameter order, compiled once: run with `exec_driver_sql`, the
+    statement skips the ORM session's per-statement work (a tenth of intake's CPU in py-spy)."""
+    compiled = _STATEMENT.compile(dialect=dialect)
+    return compiled.string, tuple(compiled.positiontup or ())
+
+
 @dataclass(frozen=True)
 class Created:
     id: uuid.UUID
@@ -134,47 +144,46 @@ async def insert_new(
     """Runs the statement; the caller commits (or runs it on an autocommit connection)."""
     attachments = _json([a.model_dump(mode="json", exclude_none=True) for a in draft.attachments])
     flags = sorted({f.value for f in draft.flags})
-    row = (
-        await session.execute(
-            _STATEMENT,
-            {
-                "kinds": [k for k, _ in handles],
-                "handle_values": [v for _, v in handles],
-                "identity_ids": [uuid7() for _ in handles],
-                "new_customer_id": uuid7(),
-                "customer_name": draft.customer_name,
-                "id": uuid7(),
-                "reference_prefix": reference_prefix,
-                "timezone": timezone,
-                "channel": draft.channel.value,
-                "external_id": draft.external_id,
-                "idempotency_key": idempotency_key,
-                "request_hash": request_hash,
-                "subject": draft.subject,
-                "body": draft.body,
-                "language": language,
-                "attachments": attachments,
-                "channel_data": _json(draft.channel_data),
-                "order_id": draft.order_id,
-                "product_sku": draft.product_sku,
-                "app_version": draft.app_version,
-                "amount": draft.amount,
-                "currency": draft.currency.upper() if draft.currency else None,
-                "tags": sorted(set(draft.tags)),
-                "flags": flags,
-                "has_pii": has_pii,
-                "received_at": received_at,
-                "message_id": uuid7(),
-                "author": draft.author,
-                "event_id": uuid7(),
-                "actor": actor,
-                "event_data": _json(
-                    {"channel": draft.channel.value, "external_id": draft.external_id, "has_pii": has_pii}
-                ),
-                "request_id": request_id,
-            },
-        )
-    ).one()
+    connection = await session.connection()
+    params: dict[str, object] = {
+        "kinds": [k for k, _ in handles],
+        "handle_values": [v for _, v in handles],
+        "identity_ids": [uuid7() for _ in handles],
+        "new_customer_id": uuid7(),
+        "customer_name": draft.customer_name,
+        "id": uuid7(),
+        "reference_prefix": reference_prefix,
+        "timezone": timezone,
+        "channel": draft.channel.value,
+        "external_id": draft.external_id,
+        "idempotency_key": idempotency_key,
+        "request_hash": request_hash,
+        "subject": draft.subject,
+        "body": draft.body,
+        "language": language,
+        "attachments": attachments,
+        "channel_data": _json(draft.channel_data),
+        "order_id": draft.order_id,
+        "product_sku": draft.product_sku,
+        "app_version": draft.app_version,
+        "amount": draft.amount,
+        "currency": draft.currency.upper() if draft.currency else None,
+        "tags": sorted(set(draft.tags)),
+        "flags": flags,
+        "has_pii": has_pii,
+        "received_at": received_at,
+        "message_id": uuid7(),
+        "author": draft.author,
+        "event_id": uuid7(),
+        "actor": actor,
+        "event_data": _json(
+            {"channel": draft.channel.value, "external_id": draft.external_id, "has_pii": has_pii}
+        ),
+        "request_id": request_id,
+    }
+    sql, order = _compiled(connection.dialect)
+    result = await connection.exec_driver_sql(sql, tuple(params[name] for name in order))
+    row = result.one()
     lost = row.new_customer_id is not None and row.claimed < row.unknown
     return Inserted(
         complaint=Created(row.id, row.reference, row.status) if row.id is not None else None,
