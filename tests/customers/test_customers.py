@@ -10,6 +10,7 @@ import httpx
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from complaint_service.core.clock import utcnow
 from complaint_service.models import Complaint, RoutingRule, WebhookDelivery
 from tests.fixtures.app import MakeKey
 from tests.fixtures.builders import assert_problem
@@ -52,7 +53,7 @@ async def _compensate(
 
 
 class TestTier:
-    async def test_a_tier_change_routes_and_times_the_next_complaint(
+    async def test_a_tier_change_retimes_open_complaints_and_routes_the_next_one(
         self,
         api_client: httpx.AsyncClient,
         admin_headers: dict[str, str],
@@ -94,6 +95,13 @@ class TestTier:
         )
         assert changed.status_code == 200, changed.text
         assert (changed.json()["tier"], changed.headers["ETag"]) == ("vip", '"2"')
+        # The open complaint is re-timed on the VIP policy: 30 minutes, around the clock, from now.
+        retimed = await _complaint(sessionmaker, str(before.id))
+        assert retimed.first_response_due_at is not None
+        assert before.first_response_due_at is not None
+        assert retimed.first_response_due_at < before.first_response_due_at
+        assert abs(retimed.first_response_due_at - utcnow() - timedelta(minutes=30)) < timedelta(seconds=30)
+        assert retimed.department == "logistics"  # routing is not redone for a complaint in hand
         stale = await api_client.patch(
             path, json={"tier": "gold"}, headers={**lead.headers, "If-Match": '"1"'}
         )

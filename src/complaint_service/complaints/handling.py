@@ -139,6 +139,28 @@ async def _retime(session: AsyncSession, complaint: Complaint) -> None:
     await sla_service.recompute(session, complaint=complaint, policy=policy, now=utcnow())
 
 
+async def retime_customer(session: AsyncSession, *, customer_id: uuid.UUID) -> int:
+    """A new tier can select other SLA policies: the customer's open complaints are re-timed now.
+
+    Locked in id order, as bulk actions lock theirs; returns how many were looked at.
+    """
+    complaints = (
+        await session.scalars(
+            select(Complaint)
+            .where(
+                Complaint.customer_id == customer_id,
+                Complaint.status.in_(lifecycle.OPEN),
+                Complaint.triaged_at.is_not(None),
+            )
+            .order_by(Complaint.id)
+            .with_for_update()
+        )
+    ).all()
+    for complaint in complaints:
+        await _retime(session, complaint)
+    return len(complaints)
+
+
 async def patch(session: AsyncSession, complaint: Complaint, changes: ComplaintPatch, *, actor: str) -> None:
     if changes.urgency is not None:
         await change_urgency(session, complaint, changes.urgency, actor=actor, reason=changes.reason)

@@ -12,7 +12,7 @@ from complaint_service.auth.dependencies import Reader, TeamLead
 from complaint_service.auth.scopes import Principal
 from complaint_service.compensation import repository as compensation_repository
 from complaint_service.compensation.schemas import CompensationTotals, MoneyTotal
-from complaint_service.complaints import examples
+from complaint_service.complaints import examples, handling
 from complaint_service.complaints import repository as complaint_repository
 from complaint_service.complaints.schemas import ComplaintOut
 from complaint_service.core.db import DbSession
@@ -102,9 +102,11 @@ async def get_customer(
 @router.patch(
     "/{customer_id}",
     summary="Set a customer's tier",
-    description="Team leads and above (or an admin key). Routing rules and SLA policies that match on tier, "
-    "and the urgency raise for gold and VIP customers, apply from the customer's next complaint (and to "
-    "any of theirs that is reopened). Send the `ETag` you read as `If-Match`: 412 if it changed since.",
+    description="Team leads and above (or an admin key). SLA policies that match on tier re-time the "
+    "customer's open complaints at once (each live clock moves by the change of its target, as on an "
+    "urgency change). Routing rules on tier and the urgency raise for gold and VIP customers apply from "
+    "the customer's next complaint (and to any of theirs that is reopened): complaints already in a "
+    "department's hands stay there. Send the `ETag` you read as `If-Match`: 412 if it changed since.",
     response_model=CustomerOut,
     responses={
         **example_response(examples.CUSTOMER | {"tier": "vip", "version": 2}, headers=ETAG_HEADER),
@@ -122,7 +124,8 @@ async def update_customer(
 ) -> CustomerOut:
     customer = await _load(session, customer_id, for_update=True)
     check_if_match(if_match, version=customer.version)
-    await customer_service.set_tier(session, customer=customer, tier=body.tier, actor=principal.actor)
+    if await customer_service.set_tier(session, customer=customer, tier=body.tier, actor=principal.actor):
+        await handling.retime_customer(session, customer_id=customer.id)
     response.headers["ETag"] = etag(customer.version)
     return await _view(request, session, principal, customer, COMPLAINTS_SHOWN)
 

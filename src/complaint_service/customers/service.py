@@ -65,10 +65,13 @@ async def get_customer(
     return await session.scalar(query)
 
 
-async def set_tier(session: AsyncSession, *, customer: Customer, tier: CustomerTier, actor: str) -> None:
-    """Read by triage (urgency, routing rules, SLA policy) for each new or reopened complaint."""
+async def set_tier(session: AsyncSession, *, customer: Customer, tier: CustomerTier, actor: str) -> bool:
+    """Read by triage (urgency, routing rules, SLA policy) for each new or reopened complaint.
+
+    False when the customer already had this tier.
+    """
     if customer.tier == tier.value:
-        return
+        return False
     before, customer.tier = customer.tier, tier.value
     await flush_versioned(session)
     await outbound_service.publish(
@@ -77,3 +80,4 @@ async def set_tier(session: AsyncSession, *, customer: Customer, tier: CustomerT
         event_type="customer.tier_changed",
         data={"customer_id": str(customer.id), "from": before, "to": tier.value, "actor": actor},
     )
+    return True
