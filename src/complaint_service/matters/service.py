@@ -98,13 +98,13 @@ async def attach_to_open_matter(session: AsyncSession, *, complaint: Complaint) 
     Only earlier complaints (lower UUIDv7) are candidates, so two complaints triaged at once never
     merge into each other, and lock waits always point at older rows (no deadlock cycle).
     """
-    if complaint.customer_id is None or await session.scalar(
-        select(exists().where(ComplaintMerge.source_id == complaint.id))
-    ):
-        return False  # an unmerged complaint was separated by a person: stay separate
+    if complaint.customer_id is None:
+        return False
     config = session_settings(session).matters
     candidates = await _candidates(
         session,
+        # An unmerged complaint was separated by a person: it stays separate (no candidates).
+        ~exists().where(ComplaintMerge.source_id == complaint.id),
         Complaint.customer_id == complaint.customer_id,
         Complaint.id < complaint.id,
         Complaint.status.in_(OPEN_STATUSES),
