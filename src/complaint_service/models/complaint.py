@@ -51,6 +51,8 @@ class Complaint(Base):
         Index("ix_complaints_channel_id", "channel", "id"),
         Index("ix_complaints_category_id", "category", "id"),
         Index("ix_complaints_urgency_id", "urgency", "id"),
+        # Supervisors' "P1s in progress": urgency alone is too coarse for deep pages of a status.
+        Index("ix_complaints_urgency_status_id", "urgency", "status", "id"),
         Index("ix_complaints_department_status_id", "department", "status", "id"),
         Index("ix_complaints_assignee_status_id", "assignee_id", "status", "id"),
         Index("ix_complaints_customer_id_id", "customer_id", "id"),
