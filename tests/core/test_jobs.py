@@ -10,7 +10,7 @@ from arq.jobs import Job, JobStatus
 from arq.utils import to_unix_ms
 
 from complaint_service.core.clock import utcnow
-from complaint_service.core.jobs import enqueue
+from complaint_service.core.jobs import Enqueue, enqueue, enqueue_many
 
 
 async def test_arq_reads_the_job_with_its_arguments_and_request_id(redis: ArqRedis) -> None:
@@ -47,3 +47,25 @@ async def test_a_deferred_job_is_scored_at_its_time_and_survives_a_script_flush(
     assert (
         await Job("sla.fire:a-1", redis, _queue_name=redis.default_queue_name).status() is JobStatus.deferred
     )
+
+
+async def test_many_jobs_go_in_one_pipeline_and_duplicates_collapse(redis: ArqRedis) -> None:
+    await redis.script_flush()  # the pipeline loads the script itself
+    assert await enqueue(redis, "triage.classify", "c-1") is True
+    due = utcnow() + timedelta(minutes=1)
+
+    added = await enqueue_many(
+        redis,
+        [
+            Enqueue("triage.classify", ("c-1",)),  # already queued
+            Enqueue("triage.classify", ("c-2",)),
+            Enqueue("sla.escalate", ("a-1",), job_key="sla.escalate:a-1:7", defer_until=due),
+        ],
+    )
+
+    assert added == 2
+    assert await redis.zcard(redis.default_queue_name) == 3
+    info = await Job("sla.escalate:a-1:7", redis, _queue_name=redis.default_queue_name).info()
+    assert info is not None
+    assert (info.function, info.args, info.score) == ("sla.escalate", ("a-1",), to_unix_ms(due))
+    assert await enqueue_many(redis, []) == 0

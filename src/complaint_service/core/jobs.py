@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -41,6 +42,42 @@ return 1
 _SCRIPTS: WeakKeyDictionary[ArqRedis, AsyncScript] = WeakKeyDictionary()
 
 
+@dataclass(frozen=True)
+class Enqueue:
+    """One job for `enqueue_many`: its function, arguments, id (default: from both) and start time."""
+
+    name: str
+    args: tuple[Any, ...] = ()
+    job_key: str | None = None
+    defer_until: datetime | None = None
+
+
+def _script(redis: ArqRedis) -> AsyncScript:
+    script = _SCRIPTS.get(redis)
+    if script is None:
+        script = _SCRIPTS[redis] = redis.register_script(_ENQUEUE)
+    return script
+
+
+def _keys_and_argv(redis: ArqRedis, job: Enqueue, request_id: Any) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    defer_until = job.defer_until
+    if defer_until is not None and defer_until <= utcnow():
+        # arq keeps a job (defer time - now + 1 day): over a day overdue, Redis refuses the negative expiry.
+        defer_until = None
+    key = job.job_key or job_id(job.name, *job.args)
+    now_ms = timestamp_ms()
+    score = to_unix_ms(defer_until) if defer_until is not None else now_ms
+    payload = serialize_job(
+        job.name, job.args, {"request_id": request_id}, None, now_ms, serializer=redis.job_serializer
+    )
+    keys = (job_key_prefix + key, result_key_prefix + key, redis.default_queue_name)
+    return keys, (score - now_ms + expires_extra_ms, payload, score, key)
+
+
+def _request_id() -> Any:
+    return structlog.contextvars.get_contextvars().get("request_id")
+
+
 async def enqueue(
     redis: ArqRedis,
     name: str,
@@ -49,20 +86,23 @@ async def enqueue(
     defer_until: datetime | None = None,
 ) -> bool:
     """Enqueue now; False when a job with this id is already queued (nothing to do)."""
-    if defer_until is not None and defer_until <= utcnow():
-        # arq keeps a job (defer time - now + 1 day): over a day overdue, Redis refuses the negative expiry.
-        defer_until = None
-    key = job_key or job_id(name, *args)
-    kwargs = {"request_id": structlog.contextvars.get_contextvars().get("request_id")}
-    now_ms = timestamp_ms()
-    score = to_unix_ms(defer_until) if defer_until is not None else now_ms
-    payload = serialize_job(name, args, kwargs, None, now_ms, serializer=redis.job_serializer)
-    keys = (job_key_prefix + key, result_key_prefix + key, redis.default_queue_name)
-    argv = (score - now_ms + expires_extra_ms, payload, score, key)
-    script = _SCRIPTS.get(redis)
-    if script is None:
-        script = _SCRIPTS[redis] = redis.register_script(_ENQUEUE)
-    return bool(await script(keys=keys, args=argv))
+    keys, argv = _keys_and_argv(redis, Enqueue(name, args, job_key, defer_until), _request_id())
+    return bool(await _script(redis)(keys=keys, args=argv))
+
+
+async def enqueue_many(redis: ArqRedis, jobs: Iterable[Enqueue]) -> int:
+    """Many jobs in one round trip (a pipeline of the same script); returns how many were new.
+
+    Reconcilers re-enqueue thousands after a Redis outage: one awaited round trip each, on a worker
+    whose event loop is busy with triage, took a pass past arq's job timeout.
+    """
+    script, request_id = _script(redis), _request_id()
+    async with redis.pipeline(transaction=False) as pipe:
+        for job in jobs:
+            keys, argv = _keys_and_argv(redis, job, request_id)
+            await script(keys=keys, args=argv, client=pipe)
+        results = await pipe.execute()
+    return sum(1 for added in results if added)
 
 
 def enqueue_after_commit(

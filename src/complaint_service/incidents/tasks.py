@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.core.clock import utcnow
-from complaint_service.core.jobs import enqueue, job_id, session_settings, task
+from complaint_service.core.jobs import Enqueue, enqueue_many, job_id, session_settings, task
 from complaint_service.incidents import notices
 from complaint_service.incidents import service as incidents_service
 from complaint_service.models import IncidentUpdate
@@ -39,11 +39,13 @@ async def reconcile(session: AsyncSession) -> int:
             .limit(1000)
         )
     ).all()
-    redis = session.info["redis"]
-    for update_id in ids:
-        await enqueue(
-            redis, notices.NOTIFY, str(update_id), job_key=job_id(notices.NOTIFY, update_id, "sweep")
-        )
+    await enqueue_many(
+        session.info["redis"],
+        (
+            Enqueue(notices.NOTIFY, (str(update_id),), job_key=job_id(notices.NOTIFY, update_id, "sweep"))
+            for update_id in ids
+        ),
+    )
     return len(ids)
 
 

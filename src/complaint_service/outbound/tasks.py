@@ -17,7 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.complaints import timeline
 from complaint_service.core.clock import utcnow
-from complaint_service.core.jobs import enqueue, enqueue_after_commit, session_http, session_settings, task
+from complaint_service.core.jobs import (
+    Enqueue,
+    enqueue_after_commit,
+    enqueue_many,
+    session_http,
+    session_settings,
+    task,
+)
 from complaint_service.models import WebhookDelivery, WebhookEndpoint
 from complaint_service.models.enums import DeliveryStatus
 from complaint_service.ops.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_DEAD_LETTERS, count_after_commit
@@ -168,16 +175,18 @@ async def reconcile(session: AsyncSession) -> int:
     settings = session_settings(session)
     redis: ArqRedis = session.info["redis"]
     until = utcnow() + timedelta(seconds=settings.worker.timer_lookahead_seconds)
-    enqueued = 0
-    for row in await repository.due(session, until=until, limit=RECONCILE_BATCH):
-        enqueued += await enqueue(
-            redis,
-            outbound_service.DELIVER,
-            str(row.id),
-            job_key=outbound_service.deliver_job_key(row.id, row.attempts),
-            defer_until=row.next_attempt_at,
-        )
-    return enqueued
+    return await enqueue_many(
+        redis,
+        (
+            Enqueue(
+                outbound_service.DELIVER,
+                (str(row.id),),
+                job_key=outbound_service.deliver_job_key(row.id, row.attempts),
+                defer_until=row.next_attempt_at,
+            )
+            for row in await repository.due(session, until=until, limit=RECONCILE_BATCH)
+        ),
+    )
 
 
 FUNCTIONS: list[Function] = [deliver, reconcile]

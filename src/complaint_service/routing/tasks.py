@@ -7,7 +7,7 @@ from arq.worker import Function
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaint_service.core.jobs import enqueue, job_id, task
+from complaint_service.core.jobs import Enqueue, enqueue_many, task
 from complaint_service.models import Complaint
 from complaint_service.models.enums import ComplaintStatus
 from complaint_service.routing import service as routing_service
@@ -32,9 +32,7 @@ async def reconcile(session: AsyncSession) -> int:
             )
         )
     ).all()
-    redis = session.info["redis"]
-    for key in departments:
-        await enqueue(redis, "routing.drain", key, job_key=job_id("routing.drain", key))
+    await enqueue_many(session.info["redis"], (Enqueue("routing.drain", (key,)) for key in departments))
     return len(departments)
 
 

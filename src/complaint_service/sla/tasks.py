@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.core.clock import utcnow
-from complaint_service.core.jobs import enqueue, job_id, session_settings, task
+from complaint_service.core.jobs import Enqueue, enqueue, enqueue_many, job_id, session_settings, task
 from complaint_service.models import SlaAction
 from complaint_service.sla import firing, timers
 
@@ -28,10 +28,13 @@ async def fire_due(session: AsyncSession, bucket: int) -> int:
         await enqueue(
             redis, "sla.fire_due", bucket, job_key=job_id("sla.fire_due", bucket, "more", now.timestamp())
         )
-    for action_id, due_at in await firing.due_escalations(session, now=now, limit=BATCH):
-        await enqueue(
-            redis, "sla.escalate", str(action_id), job_key=timers.escalation_job_key(action_id, due_at)
-        )
+    await enqueue_many(
+        redis,
+        (
+            Enqueue("sla.escalate", (str(action_id),), job_key=timers.escalation_job_key(action_id, due_at))
+            for action_id, due_at in await firing.due_escalations(session, now=now, limit=BATCH)
+        ),
+    )
     return fired
 
 

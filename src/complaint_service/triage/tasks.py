@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.core.clock import utcnow
-from complaint_service.core.jobs import enqueue, job_id, session_settings, task
+from complaint_service.core.jobs import Enqueue, enqueue_many, session_settings, task
 from complaint_service.models import Complaint
 from complaint_service.triage import service as triage_service
 
@@ -33,11 +33,10 @@ async def reconcile(session: AsyncSession) -> int:
             .limit(5000)
         )
     ).all()
-    redis = session.info["redis"]
-    for complaint_id in ids:
-        await enqueue(
-            redis, "triage.classify", str(complaint_id), job_key=job_id("triage.classify", complaint_id)
-        )
+    await enqueue_many(
+        session.info["redis"],
+        (Enqueue("triage.classify", (str(complaint_id),)) for complaint_id in ids),
+    )
     return len(ids)
 
 
