@@ -41,6 +41,10 @@ class IntakeResult:
     status: str
     outcome: IntakeOutcome
 
+    @classmethod
+    def of(cls, complaint: Complaint, outcome: IntakeOutcome) -> IntakeResult:
+        return cls(complaint.id, complaint.reference, complaint.status, outcome)
+
 
 def _message_row(draft: ComplaintDraft, complaint_id: uuid.UUID) -> dict[str, object]:
     return {
@@ -81,7 +85,7 @@ async def _thread_onto(
         .returning(Message.id)
     )
     if inserted is None:
-        return IntakeResult(complaint.id, complaint.reference, complaint.status, IntakeOutcome.duplicate)
+        return IntakeResult.of(complaint, IntakeOutcome.duplicate)
     await timeline.record(
         session,
         complaint_id=complaint.id,
@@ -94,7 +98,7 @@ async def _thread_onto(
         },
     )
     await lifecycle.on_customer_message(session, complaint, actor=principal.actor)
-    return IntakeResult(complaint.id, complaint.reference, complaint.status, IntakeOutcome.threaded)
+    return IntakeResult.of(complaint, IntakeOutcome.threaded)
 
 
 async def _existing(
@@ -173,7 +177,7 @@ async def ingest(
         existing = await _existing(
             session, draft=draft, idempotency_key=scoped_key, request_hash=request_hash
         )
-        return IntakeResult(existing.id, existing.reference, existing.status, IntakeOutcome.duplicate)
+        return IntakeResult.of(existing, IntakeOutcome.duplicate)
     enqueue_after_commit(session, "triage.classify", str(created.id))
     count_after_commit(session, COMPLAINTS_RECEIVED, draft.channel.value)
     return IntakeResult(created.id, created.reference, created.status, IntakeOutcome.created)
