@@ -47,7 +47,8 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="intake: sample the API with py-spy at its maximum (first run) and print where time went",
+        help="intake: sample the API with py-spy at its maximum (first run); scaling: the single worker; "
+        "and print where time went",
     )
     parser.add_argument("--workers", type=int, default=2, help="worker processes (pipeline, timers)")
     parser.add_argument(
@@ -100,7 +101,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         elif mode == "reconcile":
             results[mode] = await run_reconcile(quick=args.quick, full=args.full)
         elif mode == "scaling":
-            results[mode] = await run_scaling(quick=args.quick)
+            results[mode] = await run_scaling(quick=args.quick, profile_worker=args.profile)
         elif mode == "analytics":
             results[mode] = await run_analytics(quick=args.quick, rows=args.rows)
         else:

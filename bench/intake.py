@@ -84,7 +84,7 @@ async def measure(
     generator_cpu, server_cpu = time.process_time() - cpu, server.cpu_since_mark()
     if spy is not None and profile_to is not None:
         await spy.wait()
-        _show_profile(name, profile_to)
+        profile.show(f"{name}: py-spy samples of the API at its maximum", profile_to)
     return {
         "endpoint": name,
         "max_per_s": top["max_per_s"],
@@ -100,14 +100,6 @@ async def measure(
         "generator_cores": round(generator_cpu / elapsed, 2),
         "generator_us_per_request": round(generator_cpu / max(1, requests) * 1e6),
     }
-
-
-def _show_profile(name: str, collapsed: Path) -> None:
-    shares = profile.inclusive_shares(collapsed, containing="complaint_service", top=15)
-    print(f"\n{name}: py-spy samples of the API at its maximum, kept in {collapsed.name}; share of samples")
-    print("(inclusive) on the stack of each of the service's functions:")
-    for share, frame in shares:
-        print(f"  {share:6.1%}  {frame}")
 
 
 async def one_run(*, quick: bool, profile_run: bool = False) -> dict[str, Any]:

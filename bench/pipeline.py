@@ -8,14 +8,16 @@ import time
 import uuid
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, text
 
+from bench import profile
 from bench.client import Connection, Request, lanes
 from bench.env import BenchEnv, Service, bench_env
 from bench.load import Make, closed_loop, errors, open_loop
-from bench.report import fmt, show, spread, summary
+from bench.report import RESULTS, fmt, show, spread, summary
 from bench.seed import seed_agents
 from bench.texts import canonical_payload
 from complaint_service.models import Complaint
@@ -200,8 +202,13 @@ async def run_pipeline(
     return {"runs": runs, "summary": summary}
 
 
-async def drain_backlog(env: BenchEnv, *, backlog: int, workers: int) -> dict[str, Any]:
-    """Loads `backlog` complaints through the API with no worker running, then lets `workers` drain it."""
+async def drain_backlog(
+    env: BenchEnv, *, backlog: int, workers: int, profile_to: Path | None = None
+) -> dict[str, Any]:
+    """Loads `backlog` complaints through the API with no worker running, then lets `workers` drain it.
+
+    With `profile_to`, py-spy samples the first worker for the first 20 s of the drain.
+    """
     await seed_agents(env)
     await env.start_api()
     token = await env.admin_token()
@@ -212,8 +219,12 @@ async def drain_backlog(env: BenchEnv, *, backlog: int, workers: int) -> dict[st
     started = await env.start_workers(workers)
     for s in started:
         s.mark()
+    spy = await profile.record(started[0].process.pid, 20, profile_to) if profile_to else None
     await wait_assigned(env, created, within=600)
     elapsed = time.time() - started_wall
+    if spy is not None and profile_to is not None:
+        await spy.wait()
+        profile.show(f"py-spy samples of worker 1 of {workers} draining the backlog", profile_to)
     async with env.sessionmaker() as session:
         first, last, n = (
             await session.execute(
@@ -237,12 +248,23 @@ async def drain_backlog(env: BenchEnv, *, backlog: int, workers: int) -> dict[st
     }
 
 
-async def run_scaling(*, quick: bool, counts: tuple[int, ...] = (1, 2, 4)) -> dict[str, Any]:
+async def run_scaling(
+    *, quick: bool, counts: tuple[int, ...] = (1, 2, 4), profile_worker: bool = False
+) -> dict[str, Any]:
+    """With `profile_worker`, the single worker's drain is profiled (py-spy costs it CPU)."""
     backlog = 1000 if quick else 3000
     results = []
     for workers in counts:
+        profile_to = RESULTS / f"scaling-worker-profile-{uuid.uuid4().hex[:8]}.txt"
         async with bench_env() as env:
-            results.append(await drain_backlog(env, backlog=backlog, workers=workers))
+            results.append(
+                await drain_backlog(
+                    env,
+                    backlog=backlog,
+                    workers=workers,
+                    profile_to=profile_to if profile_worker and workers == 1 else None,
+                )
+            )
     base = results[0]["throughput_per_s"] or 1
     show(
         f"Scaling: draining a backlog of {backlog} untriaged complaints (triage + route + SLA + assign)",

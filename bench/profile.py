@@ -58,3 +58,12 @@ def inclusive_shares(collapsed: Path, *, containing: str, top: int = 20) -> list
             if containing in frame:
                 on_stack[frame] += samples
     return [(n / total, frame) for frame, n in on_stack.most_common(top)] if total else []
+
+
+def show(what: str, collapsed: Path) -> None:
+    """Prints the service's functions by their inclusive share of the samples in `collapsed`."""
+    shares = inclusive_shares(collapsed, containing="complaint_service", top=15)
+    print(f"\n{what}, kept in {collapsed.name}; share of samples")
+    print("(inclusive) on the stack of each of the service's functions:")
+    for share, frame in shares:
+        print(f"  {share:6.1%}  {frame}")
