@@ -129,9 +129,11 @@ async def screen(session: AsyncSession, *, complaint: Complaint) -> bool:
         complaint.sender_key = await sender_of(session, complaint)
     if not config.enabled:
         return False
-    review = await repository.review_of(session, complaint_id=complaint.id)
-    if review is not None and review.status == ReviewStatus.released.value:
-        return False
+    # Holding marks a complaint triaged, so one still `new` was never held and has no review.
+    if complaint.status != ComplaintStatus.new.value:
+        review = await repository.review_of(session, complaint_id=complaint.id)
+        if review is not None and review.status == ReviewStatus.released.value:
+            return False
     sender_key = complaint.sender_key
     reasons: list[AbuseReason] = []
     details: dict[str, object] = {}

@@ -13,8 +13,8 @@ from complaint_service.core import config_cache
 from complaint_service.core.clock import utcnow
 from complaint_service.incidents import service as incidents_service
 from complaint_service.matters import service as matters_service
-from complaint_service.models import Complaint, Department, TriageRuleSet
-from complaint_service.models.enums import ComplaintFlag, ComplaintStatus
+from complaint_service.models import Complaint, Customer, Department, TriageRuleSet
+from complaint_service.models.enums import ComplaintFlag, ComplaintStatus, CustomerTier
 from complaint_service.outbound import service as outbound_service
 from complaint_service.routing import service as routing_service
 from complaint_service.sla import service as sla_service
@@ -56,11 +56,25 @@ def _decision_data(decision: Decision) -> dict[str, object]:
     }
 
 
+async def _lock(session: AsyncSession, complaint_id: uuid.UUID) -> tuple[Complaint, str] | None:
+    """The complaint, locked (skipped when another worker holds it), with its customer's tier."""
+    row = (
+        await session.execute(
+            select(Complaint, Customer.tier)
+            .outerjoin(Customer, Customer.id == Complaint.customer_id)
+            .where(Complaint.id == complaint_id)
+            .with_for_update(of=Complaint, skip_locked=True)
+        )
+    ).one_or_none()
+    return None if row is None else (row[0], row[1] or CustomerTier.standard.value)
+
+
 async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
     """Idempotent: the complaint row is locked and `triaged_at` decides whether there is work."""
-    complaint = await session.get(Complaint, complaint_id, with_for_update={"skip_locked": True})
-    if complaint is None:
+    locked = await _lock(session, complaint_id)
+    if locked is None:
         return "missing or being triaged"
+    complaint, tier = locked
     if complaint.triaged_at is not None:
         return "already triaged"
     if await abuse_service.screen(session, complaint=complaint):
@@ -75,7 +89,6 @@ async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
         event_type="complaint.created",
         data={"reference": complaint.reference, "channel": complaint.channel},
     )
-    tier = await sla_service.customer_tier(session, complaint)
     rules, min_confidence = await current_rules(session)
     decision = classify(
         f"{complaint.subject or ''}\n{complaint.body}", rules=rules, tier=tier, min_confidence=min_confidence
