@@ -13,6 +13,12 @@ from complaint_service.pii.redact import mask_tree
 from complaint_service.settings import LogFormat, Settings
 
 
+def current_request_id() -> str | None:
+    """The id of the request (or of the one that caused this job), as bound to every log line."""
+    value = structlog.contextvars.get_contextvars().get("request_id")
+    return str(value) if value is not None else None
+
+
 def _mask_pii(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDict:
     """Logs go to people who need not see phone or ID numbers: mask every string value."""
     return {k: mask_tree(v) if isinstance(v, str | dict | list) else v for k, v in event_dict.items()}

@@ -11,8 +11,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.auth.scopes import Principal
-from complaint_service.complaints.timeline import current_request_id
 from complaint_service.core.ids import uuid7
+from complaint_service.logging import current_request_id
 from complaint_service.models import PiiAccess
 from complaint_service.pii.detect import find_pii
 

@@ -6,19 +6,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-import structlog
 from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from complaint_service.core.ids import uuid7
+from complaint_service.logging import current_request_id
 from complaint_service.models import Event
-
-
-def current_request_id() -> str | None:
-    value = structlog.contextvars.get_contextvars().get("request_id")
-    return str(value) if value is not None else None
-
 
 _PENDING = "pending_events"
 

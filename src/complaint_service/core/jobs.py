@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaint_service.core.after_commit import add_effect
 from complaint_service.core.clock import utcnow
+from complaint_service.logging import current_request_id
 from complaint_service.ops.metrics import JOB_DURATION, JOB_FAILURES
 from complaint_service.settings import Settings
 
@@ -74,10 +75,6 @@ def _keys_and_argv(redis: ArqRedis, job: Enqueue, request_id: Any) -> tuple[tupl
     return keys, (score - now_ms + expires_extra_ms, payload, score, key)
 
 
-def _request_id() -> Any:
-    return structlog.contextvars.get_contextvars().get("request_id")
-
-
 async def enqueue(
     redis: ArqRedis,
     name: str,
@@ -86,7 +83,7 @@ async def enqueue(
     defer_until: datetime | None = None,
 ) -> bool:
     """Enqueue now; False when a job with this id is already queued (nothing to do)."""
-    keys, argv = _keys_and_argv(redis, Enqueue(name, args, job_key, defer_until), _request_id())
+    keys, argv = _keys_and_argv(redis, Enqueue(name, args, job_key, defer_until), current_request_id())
     return bool(await _script(redis)(keys=keys, args=argv))
 
 
@@ -96,7 +93,7 @@ async def enqueue_many(redis: ArqRedis, jobs: Iterable[Enqueue]) -> int:
     Reconcilers re-enqueue thousands after a Redis outage: one awaited round trip each, on a worker
     whose event loop is busy with triage, took a pass past arq's job timeout.
     """
-    script, request_id = _script(redis), _request_id()
+    script, request_id = _script(redis), current_request_id()
     async with redis.pipeline(transaction=False) as pipe:
         for job in jobs:
             keys, argv = _keys_and_argv(redis, job, request_id)

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from complaint_service.complaints.timeline import current_request_id
 from complaint_service.core.ids import uuid7
+from complaint_service.logging import current_request_id
 from complaint_service.models import IncidentEvent
 
 

@@ -21,6 +21,7 @@ from complaint_service.customers.service import Handle
 from complaint_service.intake.channels.base import ComplaintDraft
 from complaint_service.intake.language import detect_language
 from complaint_service.intake.new_complaint import insert_new
+from complaint_service.logging import current_request_id
 from complaint_service.models import Complaint, Message
 from complaint_service.models.enums import MessageDirection, Visibility
 from complaint_service.ops.metrics import COMPLAINTS_RECEIVED, count_after_commit
@@ -168,7 +169,7 @@ async def ingest(
         reference_prefix=settings.reference_prefix,
         timezone=settings.timezone,
         actor=principal.actor,
-        request_id=timeline.current_request_id(),
+        request_id=current_request_id(),
     )
     if inserted.lost_customer_id is not None:
         await _fold_lost_customer(session, inserted.lost_customer_id, handles)
