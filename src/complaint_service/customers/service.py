@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from complaint_service.core.etags import flush_versioned
 from complaint_service.customers.identities import normalize_identity
 from complaint_service.intake.channels.base import IdentityIn
-from complaint_service.models import Customer, CustomerIdentity
+from complaint_service.models import Complaint, Customer, CustomerIdentity
 from complaint_service.models.enums import CustomerTier, IdentityKind
 from complaint_service.outbound import service as outbound_service
 
@@ -45,15 +45,31 @@ async def winner_of(session: AsyncSession, handles: Sequence[Handle], *, loser: 
 
 
 async def fold_into(session: AsyncSession, *, loser: uuid.UUID, winner: uuid.UUID) -> None:
-    """The identities `loser` did claim move to `winner`, and the customer row `loser` goes.
+    """The complaints and identities of `loser` move to `winner`, and the customer row `loser` goes.
 
     Two requests introducing the same new person at once both create a customer; the identity's
-    unique constraint decides the winner, and the loser's row is folded into it.
+    unique constraint decides the winner, and the loser's row is folded into it. One statement, so
+    it is all or nothing even on intake's autocommit connection (the foreign keys are checked, and
+    the identities' cascade runs, after both moves).
     """
-    await session.execute(
-        update(CustomerIdentity).where(CustomerIdentity.customer_id == loser).values(customer_id=winner)
+    moved = (
+        update(Complaint)
+        .where(Complaint.customer_id == loser)
+        .values(customer_id=winner)
+        .returning(Complaint.id)
     )
-    await session.execute(delete(Customer).where(Customer.id == loser))
+    claimed = (
+        update(CustomerIdentity)
+        .where(CustomerIdentity.customer_id == loser)
+        .values(customer_id=winner)
+        .returning(CustomerIdentity.id)
+    )
+    await session.execute(
+        delete(Customer)
+        .where(Customer.id == loser)
+        .add_cte(moved.cte("moved"))
+        .add_cte(claimed.cte("claimed"))
+    )
 
 
 async def get_customer(

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,7 +129,6 @@ async def _fold_lost_customer(session: AsyncSession, loser: uuid.UUID, handles: 
     """Two requests introduced the same new person at once and this one lost an identity: its
     complaint (if any) joins the winner's customer and the loser's customer row goes."""
     winner = await customer_service.winner_of(session, handles, loser=loser)
-    await session.execute(update(Complaint).where(Complaint.customer_id == loser).values(customer_id=winner))
     await customer_service.fold_into(session, loser=loser, winner=winner)
 
 
