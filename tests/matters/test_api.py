@@ -16,6 +16,7 @@ from tests.matters.helpers import PHONE, event_types, load, messages, submit
 
 FRYER = "我在商城买的空气炸锅，订单LG202611210127，付款三天了还没发货，请尽快给我发货。"
 FRYER_AGAIN = "我买的空气炸锅付款三天了还没发货，今天又打电话问了，还是没人处理。"
+PARCEL = "快递已经一周了还没送到，物流信息一直不更新，请帮我查一下。"
 HACKED = "我的账号昨天被人盗了，有人用我的账号下单，请帮我冻结账号。"
 
 
@@ -272,3 +273,69 @@ class TestLinks:
         assert (one.status_code, other.status_code) == (201, 200)
         assert one.json()["id"] == other.json()["id"]
         assert other.json()["other"]["id"] == str(first_id)
+
+
+class TestRepeatsMarkedByHand:
+    async def test_a_repeat_of_link_flags_raises_and_retimes_and_removing_it_takes_the_mark_off(
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        make_person: MakePerson,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        worker_ctx: dict[str, Any],
+    ) -> None:
+        """Triage missed it (another matter by its text); the agent on the phone knows better."""
+        first_id, second_id = await _two_tickets(
+            api_client, intake_headers, worker_ctx, body=PARCEL, channel="web_form"
+        )
+        before = await load(sessionmaker, second_id)
+        assert (before.urgency, before.repeat_of_id) == ("P3", None)
+        assert before.first_response_due_at is not None
+        lead = await make_person("team_lead", [before.department])
+        spec = {"related_id": str(first_id), "kind": "repeat_of"}
+
+        created = await api_client.post(f"/v1/complaints/{second_id}/links", json=spec, headers=lead.headers)
+        again = await api_client.post(f"/v1/complaints/{second_id}/links", json=spec, headers=lead.headers)
+
+        assert (created.status_code, again.status_code) == (201, 200)
+        marked = await load(sessionmaker, second_id)
+        assert marked.repeat_of_id == first_id
+        assert "repeat" in marked.flags
+        assert marked.urgency == "P2"  # raised once, not again by the repeated request
+        assert marked.first_response_due_at is not None
+        assert marked.first_response_due_at < before.first_response_due_at  # P2: 12 h, not 24 h
+        assert marked.department == before.department
+        assert {"complaint.marked_repeat", "complaint.urgency_changed"} <= set(
+            await event_types(sessionmaker, second_id)
+        )
+        assert "complaint.repeated" in await event_types(sessionmaker, first_id)
+
+        link_url = f"/v1/complaints/{first_id}/links/{created.json()['id']}"
+        assert (await api_client.delete(link_url, headers=lead.headers)).status_code == 204
+        unmarked = await load(sessionmaker, second_id)
+        assert unmarked.repeat_of_id is None
+        assert "repeat" not in unmarked.flags
+        assert unmarked.urgency == "P2"
+        assert "complaint.repeat_cleared" in await event_types(sessionmaker, second_id)
+
+    async def test_a_complaint_cannot_repeat_a_later_one(
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        make_person: MakePerson,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        worker_ctx: dict[str, Any],
+    ) -> None:
+        first_id, second_id = await _two_tickets(api_client, intake_headers, worker_ctx, body=PARCEL)
+        supervisor = await make_person("supervisor", [])
+
+        response = await api_client.post(
+            f"/v1/complaints/{first_id}/links",
+            json={"related_id": str(second_id), "kind": "repeat_of"},
+            headers=supervisor.headers,
+        )
+
+        assert_problem(response, 409, "conflict")
+        links = (await api_client.get(f"/v1/complaints/{first_id}/links", headers=supervisor.headers)).json()
+        assert links["items"] == []
+        assert (await load(sessionmaker, first_id)).repeat_of_id is None

@@ -86,8 +86,10 @@ async def list_links(
     return [(row[0], row[1]) for row in rows]
 
 
-async def unlink(session: AsyncSession, *, complaint: Complaint, link_id: uuid.UUID, actor: str) -> None:
-    removed = await session.scalar(
+async def unlink(
+    session: AsyncSession, *, complaint: Complaint, link_id: uuid.UUID, actor: str
+) -> ComplaintLink:
+    removed: ComplaintLink | None = await session.scalar(
         delete(ComplaintLink)
         .where(
             ComplaintLink.id == link_id,
@@ -111,3 +113,4 @@ async def unlink(session: AsyncSession, *, complaint: Complaint, link_id: uuid.U
         ],
         actor=actor,
     )
+    return removed

@@ -9,15 +9,16 @@ from fastapi import APIRouter, Request, Response, status
 from complaint_service.audit.service import Revealed, record_reveals
 from complaint_service.auth.dependencies import Reader
 from complaint_service.auth.scopes import Principal
-from complaint_service.complaints import access
+from complaint_service.complaints import access, handling
 from complaint_service.core.db import DbSession
-from complaint_service.core.etags import IfMatch, etag
+from complaint_service.core.etags import IfMatch, etag, flush_versioned
 from complaint_service.core.openapi import ETAG_HEADER, example_response
 from complaint_service.core.problems import problem_responses
 from complaint_service.core.schemas import Page
-from complaint_service.matters import examples, links, manual
+from complaint_service.matters import examples, links, manual, repeats
 from complaint_service.matters.schemas import ComplaintLinkIn, ComplaintLinkOut, MergeIn, MergeOut
 from complaint_service.models import Complaint, ComplaintLink
+from complaint_service.models.enums import LinkKind
 
 router = APIRouter(prefix="/v1/complaints", tags=["matters"])
 EDIT_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 422, 503)
@@ -142,7 +143,12 @@ async def list_links(
     summary="Link a complaint to another",
     description='Reads "this complaint is <kind> the related one". Idempotent: the same link again answers '
     "200 with the existing link. Both complaints must be visible to you; linking a complaint to itself is "
-    "refused with 409. The link shows on both timelines.",
+    "refused with 409. The link shows on both timelines.\n\n"
+    "A new `repeat_of` link is a person recognising a repeat complaint: it needs someone who may work "
+    "the complaint, the related one must have been received before it (else 409), and the complaint is "
+    "flagged `repeat` (counted in the repeat rate), raised one urgency level while open (its SLA clocks "
+    "re-timed) and escalated one level above a related complaint that was itself a repeat, as triage does "
+    "with the repeats it finds. It keeps its department and assignee.",
     status_code=status.HTTP_201_CREATED,
     response_model=ComplaintLinkOut,
     responses={
@@ -163,13 +169,19 @@ async def link_complaint(
     body: ComplaintLinkIn,
     response: Response,
 ) -> ComplaintLinkOut:
-    complaint = await access.load_visible(session, principal, complaint_id)
+    repeat = body.kind is LinkKind.repeat_of
+    complaint = await access.load_visible(session, principal, complaint_id, for_update=repeat)
+    if repeat:
+        handling.ensure_can_work(principal, complaint)
     related = await access.load_visible(session, principal, body.related_id)
     link, created = await links.link(
         session, complaint=complaint, related=related, kind=body.kind, actor=principal.actor, note=body.note
     )
     if not created:
         response.status_code = status.HTTP_200_OK
+    elif repeat:
+        await repeats.mark_by_hand(session, complaint=complaint, earlier=related, actor=principal.actor)
+        await flush_versioned(session)
     await _audit_notes(session, principal, request, [(link, related)])
     return ComplaintLinkOut.build(link, viewer_id=complaint_id, other=related, reveal_pii=principal.sees_pii)
 
@@ -177,7 +189,9 @@ async def link_complaint(
 @router.delete(
     "/{complaint_id}/links/{link_id}",
     summary="Remove a link",
-    description="Either complaint of the link may name it; the removal shows on both timelines.",
+    description="Either complaint of the link may name it; the removal shows on both timelines. Removing "
+    "the `repeat_of` link a complaint's repeat mark rests on takes the mark off (flag and `repeat_of_id`; "
+    "urgency and escalation level stay) and needs someone who may work that complaint.",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses=problem_responses(401, 403, 404, 422, 503),
@@ -186,4 +200,10 @@ async def unlink_complaint(
     session: DbSession, principal: Reader, complaint_id: uuid.UUID, link_id: uuid.UUID
 ) -> None:
     complaint = await access.load_visible(session, principal, complaint_id)
-    await links.unlink(session, complaint=complaint, link_id=link_id, actor=principal.actor)
+    removed = await links.unlink(session, complaint=complaint, link_id=link_id, actor=principal.actor)
+    if removed.kind == LinkKind.repeat_of.value:
+        repeating = await access.load_visible(session, principal, removed.complaint_id, for_update=True)
+        if repeating.repeat_of_id == removed.related_id:
+            handling.ensure_can_work(principal, repeating)
+            await repeats.unmark_by_hand(session, complaint=repeating, actor=principal.actor)
+            await flush_versioned(session)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaint_service.complaints import lifecycle, timeline
 from complaint_service.core.clock import utcnow
 from complaint_service.core.jobs import session_settings
-from complaint_service.matters import links, merging
+from complaint_service.matters import links, merging, repeats
 from complaint_service.matters.matching import Match, Matter, match
 from complaint_service.models import Complaint, ComplaintMerge, Message
 from complaint_service.models.enums import (
@@ -184,13 +184,10 @@ async def handle_repeat(session: AsyncSession, *, complaint: Complaint) -> None:
     earlier = await session.get(Complaint, earlier_id)
     assert earlier is not None  # listed a moment ago; complaints are never deleted
     before = complaint.urgency
-    complaint.repeat_of_id = earlier.id
-    complaint.flags = sorted({*complaint.flags, ComplaintFlag.repeat.value})
+    repeats.make_repeat(complaint, earlier)
     complaint.urgency = raised(complaint.urgency)
     if earlier.department is not None:
         complaint.department = earlier.department  # routing keeps a department chosen before it
-    if earlier.repeat_of_id is not None:
-        complaint.escalation_level = max(complaint.escalation_level, earlier.escalation_level + 1)
     await links.link(session, complaint=complaint, related=earlier, kind=LinkKind.repeat_of, actor=ACTOR)
     data = {
         "repeat_of_id": str(earlier.id),
