@@ -43,8 +43,8 @@ def headline(incident: Incident) -> Report:
     )
 
 
-def belongs(report: Report, incident: Incident, samples: Iterable[Report], *, config: IncidentConfig) -> bool:
-    """The incident's build decides when both state one; otherwise any resemblance to it links.
+def by_build(report: Report, incident: Incident) -> bool | None:
+    """Decides when both state an app version or SKU; None when the words must.
 
     An incident has an app version or SKU only when every report that opened it stated that one
     (or a supervisor set it): a report of its category on that build is that outage, in whatever
@@ -56,7 +56,19 @@ def belongs(report: Report, incident: Incident, samples: Iterable[Report], *, co
     ):
         if mine and theirs:
             return mine == theirs
-    return any(resembles(report, sample, config=config) for sample in (headline(incident), *samples))
+    return None
+
+
+def resembles_any(report: Report, others: Iterable[Report], *, config: IncidentConfig) -> bool:
+    return any(resembles(report, other, config=config) for other in others)
+
+
+def belongs(report: Report, incident: Incident, samples: Iterable[Report], *, config: IncidentConfig) -> bool:
+    """The incident's build decides when both state one; otherwise any resemblance to it links."""
+    decided = by_build(report, incident)
+    if decided is not None:
+        return decided
+    return resembles_any(report, (headline(incident), *samples), config=config)
 
 
 def shared(values: Iterable[str | None]) -> str | None:

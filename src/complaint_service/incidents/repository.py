@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Text, and_, cast, distinct, exists, func, select
+from sqlalchemy import Text, and_, cast, distinct, exists, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.core.ids import uuid7_floor
@@ -73,12 +73,11 @@ async def samples(session: AsyncSession, *, incident_id: uuid.UUID, limit: int) 
         .join(IncidentComplaint, IncidentComplaint.complaint_id == Complaint.id)
         .where(IncidentComplaint.incident_id == incident_id)
     )
-    first = await session.execute(base.order_by(IncidentComplaint.linked_at, Complaint.id).limit(limit))
-    latest = await session.execute(
-        base.order_by(IncidentComplaint.linked_at.desc(), Complaint.id.desc()).limit(limit)
-    )
-    reports = {row.id: Report(*row) for row in [*first, *latest]}
-    return list(reports.values())
+    first = base.order_by(IncidentComplaint.linked_at, Complaint.id).limit(limit)
+    latest = base.order_by(IncidentComplaint.linked_at.desc(), Complaint.id.desc()).limit(limit)
+    # One round trip; UNION (not ALL) drops a complaint that is among both the first and the latest.
+    rows = await session.execute(union(first.subquery().select(), latest.subquery().select()))
+    return [Report(*row) for row in rows]
 
 
 async def unlinked_recent(

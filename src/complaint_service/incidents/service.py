@@ -1,10 +1,11 @@
 """Mass incidents: detecting them in triage, linking complaints, and opening, updating, resolving them.
 
-Detection runs for every classified complaint, cheaply: it reads the recent unlinked complaints of
-its category (an id range on an existing index) and the few open incidents of that category; only
-when enough distinct customers match does it take the category's advisory lock and look again, so
-two workers seeing the same outage at once open one incident, not two. A complaint whose triage
-was still running when the incident opened is linked by a sweep shortly after.
+Detection runs for every classified complaint, cheaply: it reads the few open incidents of its
+category and, when none takes the report, the recent unlinked complaints of the category (an id
+range on an existing index); only when enough distinct customers match does it take the category's
+advisory lock and look again, so two workers seeing the same outage at once open one incident, not
+two. A complaint whose triage was still running when the incident opened is linked by a sweep
+shortly after.
 """
 
 from __future__ import annotations
@@ -48,9 +49,19 @@ def _config(session: AsyncSession) -> IncidentConfig:
 async def _find_open(
     session: AsyncSession, report: Report, *, category: str, config: IncidentConfig
 ) -> Incident | None:
+    """As `matching.belongs`, reading an incident's samples only when its build and own words do not
+    settle it (an automatic incident is titled after the report that opened it)."""
     for incident in await repository.open_incidents(session, category=category):
-        samples = await repository.samples(session, incident_id=incident.id, limit=SAMPLES)
-        if matching.belongs(report, incident, samples, config=config):
+        decided = matching.by_build(report, incident)
+        if decided is None:
+            decided = matching.resembles_any(
+                report, [matching.headline(incident)], config=config
+            ) or matching.resembles_any(
+                report,
+                await repository.samples(session, incident_id=incident.id, limit=SAMPLES),
+                config=config,
+            )
+        if decided:
             return incident
     return None
 
@@ -154,17 +165,19 @@ async def link_or_detect(session: AsyncSession, *, complaint: Complaint) -> Inci
     if not config.enabled or category is None or category in config.ignored_categories:
         return None
     report = repository.report_of(complaint)
-    # Candidates are read before open incidents are: if an incident committed in between, the second
-    # read sees it; if not, the candidates still include the reports it linked, and the count leads
-    # to the lock and a third look. Either way a concurrent opening is not missed.
-    since = utcnow() - timedelta(seconds=config.window_seconds)
-    candidates = await repository.unlinked_recent(
-        session, category=category, since=since, exclude=complaint.id, limit=config.max_candidates
-    )
+    # During an outage nearly every report joins the open incident: that look comes first, and the
+    # candidates (up to `max_candidates` reports, each compared) are read only when it fails. An
+    # incident committed between the two reads took its reports out of the candidates, so this one
+    # may fall short of the count and stay unlinked: that is a triage overlapping the opening, and
+    # the incident's sweep (`sweep_delay_seconds` after it opened) links it.
     incident = await _find_open(session, report, category=category, config=config)
     if incident is not None:
         await link(session, incident=incident, complaint_ids=[complaint.id], actor=ACTOR)
         return incident
+    since = utcnow() - timedelta(seconds=config.window_seconds)
+    candidates = await repository.unlinked_recent(
+        session, category=category, since=since, exclude=complaint.id, limit=config.max_candidates
+    )
     cluster = [report, *(c for c in candidates if matching.resembles(report, c, config=config))]
     customers = {c.customer for c in cluster}
     if len(customers) < config.min_customers:
