@@ -118,11 +118,11 @@ async def _hold(
     return review
 
 
-async def screen(session: AsyncSession, *, complaint: Complaint) -> bool:
+async def screen(session: AsyncSession, *, complaint: Complaint, history: bool) -> bool:
     """True when the complaint is held (triage stops): blocked sender, meaningless text or a flood.
 
     Runs first in triage, with the complaint row locked. A complaint a reviewer released is never
-    held again.
+    held again. Without `history` (the customer's only complaint) no limit can be exceeded.
     """
     config = session_settings(session).abuse
     if complaint.sender_key is None:
@@ -142,7 +142,8 @@ async def screen(session: AsyncSession, *, complaint: Complaint) -> bool:
         if block is not None:
             await _hold(session, complaint, reasons=[AbuseReason.blocked_sender], details={}, block=block)
             return True
-        reasons, details = await _limits_exceeded(session, complaint, config=config)
+        if history:
+            reasons, details = await _limits_exceeded(session, complaint, config=config)
     # A screenshot or voice note says what the text does not.
     if not complaint.attachments and meaningless(
         opening(complaint.subject, complaint.body), min_chars=config.min_chars

@@ -92,13 +92,14 @@ async def _lock_open_ticket(session: AsyncSession, complaint_id: uuid.UUID) -> C
     return None
 
 
-async def attach_to_open_matter(session: AsyncSession, *, complaint: Complaint) -> bool:
+async def attach_to_open_matter(session: AsyncSession, *, complaint: Complaint, history: bool) -> bool:
     """True when the complaint joined the customer's open ticket about the same matter.
 
     Only earlier complaints (lower UUIDv7) are candidates, so two complaints triaged at once never
-    merge into each other, and lock waits always point at older rows (no deadlock cycle).
+    merge into each other, and lock waits always point at older rows (no deadlock cycle). Without
+    `history` (the customer has no other complaint) there is nothing to join.
     """
-    if complaint.customer_id is None:
+    if complaint.customer_id is None or not history:
         return False
     config = session_settings(session).matters
     candidates = await _candidates(
@@ -156,14 +157,15 @@ async def _received_on(
     )
 
 
-async def handle_repeat(session: AsyncSession, *, complaint: Complaint) -> None:
+async def handle_repeat(session: AsyncSession, *, complaint: Complaint, history: bool) -> None:
     """A complaint like one the customer had resolved recently is a repeat: linked, flagged, raised
     one urgency level and routed back to the department that handled it.
 
     A repeat of a repeat goes one escalation level higher than its predecessor; routing hands
-    escalated complaints to a team lead or supervisor of the department first.
+    escalated complaints to a team lead or supervisor of the department first. Without `history`
+    (the customer has no other complaint) there is nothing to repeat.
     """
-    if complaint.customer_id is None:
+    if complaint.customer_id is None or not history:
         return
     config = session_settings(session).matters
     since = utcnow() - timedelta(days=config.repeat_window_days)

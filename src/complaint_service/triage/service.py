@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from complaint_service.abuse import service as abuse_service
 from complaint_service.complaints import timeline
@@ -56,17 +58,30 @@ def _decision_data(decision: Decision) -> dict[str, object]:
     }
 
 
-async def _lock(session: AsyncSession, complaint_id: uuid.UUID) -> tuple[Complaint, str] | None:
-    """The complaint, locked (skipped when another worker holds it), with its customer's tier."""
+class Locked(NamedTuple):
+    complaint: Complaint
+    tier: str
+    # False when the complaint's customer has no other complaint: the abuse limits, the open-ticket
+    # and the repeat checks have nothing to compare it with (a sender without a customer: True).
+    history: bool
+
+
+async def _lock(session: AsyncSession, complaint_id: uuid.UUID) -> Locked | None:
+    """The complaint, locked (skipped when another worker holds it), with what triage asks of its customer."""
+    other = aliased(Complaint)
+    history = or_(
+        Complaint.customer_id.is_(None),
+        exists().where(other.customer_id == Complaint.customer_id, other.id != Complaint.id),
+    )
     row = (
         await session.execute(
-            select(Complaint, Customer.tier)
+            select(Complaint, Customer.tier, history)
             .outerjoin(Customer, Customer.id == Complaint.customer_id)
             .where(Complaint.id == complaint_id)
             .with_for_update(of=Complaint, skip_locked=True)
         )
     ).one_or_none()
-    return None if row is None else (row[0], row[1] or CustomerTier.standard.value)
+    return None if row is None else Locked(row[0], row[1] or CustomerTier.standard.value, row[2])
 
 
 async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
@@ -74,13 +89,13 @@ async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
     locked = await _lock(session, complaint_id)
     if locked is None:
         return "missing or being triaged"
-    complaint, tier = locked
+    complaint, tier, history = locked
     if complaint.triaged_at is not None:
         return "already triaged"
-    if await abuse_service.screen(session, complaint=complaint):
+    if await abuse_service.screen(session, complaint=complaint, history=history):
         return "held for abuse review"
     now = utcnow()
-    if await matters_service.attach_to_open_matter(session, complaint=complaint):
+    if await matters_service.attach_to_open_matter(session, complaint=complaint, history=history):
         return "merged into an open complaint of the customer"
     # Announced here rather than at intake, so the intake request never waits on subscriber look-ups.
     await outbound_service.publish(
@@ -104,7 +119,7 @@ async def triage(session: AsyncSession, *, complaint_id: uuid.UUID) -> str:
         session, complaint_id=complaint.id, type="complaint.triaged", actor=ACTOR, data=data
     )
     await incidents_service.link_or_detect(session, complaint=complaint)
-    await matters_service.handle_repeat(session, complaint=complaint)
+    await matters_service.handle_repeat(session, complaint=complaint, history=history)
 
     route = await routing_service.choose_department(session, complaint=complaint, tier=tier, flags=flags)
     complaint.department, complaint.required_skills = route.department, list(route.required_skills)
