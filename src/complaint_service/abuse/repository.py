@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.core.ids import uuid7_floor
@@ -54,17 +54,21 @@ async def predecessors(
     return [RecentText(r.id, r.subject, r.body) for r in rows]
 
 
-async def live_block(session: AsyncSession, *, sender_key: str, now: datetime) -> SenderBlock | None:
-    return await session.scalar(
-        select(SenderBlock)
-        .where(
-            SenderBlock.sender_key == sender_key,
-            SenderBlock.lifted_at.is_(None),
-            SenderBlock.expires_at > now,
-        )
-        .order_by(SenderBlock.expires_at.desc())
-        .limit(1)
+# Read by every triage: built once (see triage.service._LOCK).
+_LIVE_BLOCK = (
+    select(SenderBlock)
+    .where(
+        SenderBlock.sender_key == bindparam("sender_key"),
+        SenderBlock.lifted_at.is_(None),
+        SenderBlock.expires_at > bindparam("now"),
     )
+    .order_by(SenderBlock.expires_at.desc())
+    .limit(1)
+)
+
+
+async def live_block(session: AsyncSession, *, sender_key: str, now: datetime) -> SenderBlock | None:
+    return await session.scalar(_LIVE_BLOCK, {"sender_key": sender_key, "now": now})
 
 
 async def review_of(

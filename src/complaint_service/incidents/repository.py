@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Text, and_, cast, distinct, exists, func, select, union
+from sqlalchemy import Text, and_, bindparam, cast, distinct, exists, func, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.core.ids import uuid7_floor
@@ -55,28 +55,48 @@ def report_of(complaint: Complaint) -> Report:
     return Report(*(getattr(complaint, column.key) for column in _REPORT_COLUMNS))
 
 
+# Detection runs these for every classified complaint: built once (see triage.service._LOCK).
+_OPEN_INCIDENTS = (
+    select(Incident)
+    .where(Incident.status == IncidentStatus.open.value, Incident.category == bindparam("category"))
+    .order_by(Incident.id)
+)
+_LINKED = (
+    select(*_REPORT_COLUMNS)
+    .join(IncidentComplaint, IncidentComplaint.complaint_id == Complaint.id)
+    .where(IncidentComplaint.incident_id == bindparam("incident_id"))
+)
+# The first and the latest linked, in one round trip; UNION (not ALL) drops a complaint among both.
+_SAMPLES = union(
+    _LINKED.order_by(IncidentComplaint.linked_at, Complaint.id).limit(bindparam("limit")).subquery().select(),
+    _LINKED.order_by(IncidentComplaint.linked_at.desc(), Complaint.id.desc())
+    .limit(bindparam("limit"))
+    .subquery()
+    .select(),
+)
+_UNLINKED_RECENT = (
+    select(*_REPORT_COLUMNS)
+    .where(
+        Complaint.category == bindparam("category"),
+        Complaint.id >= bindparam("floor"),
+        Complaint.id.is_distinct_from(bindparam("exclude")),
+        Complaint.status.in_(OPEN),
+        ~Complaint.flags.contains([ComplaintFlag.suspected_abuse.value]),
+        ~exists().where(IncidentComplaint.complaint_id == Complaint.id),
+    )
+    .order_by(Complaint.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 async def open_incidents(session: AsyncSession, *, category: str) -> Sequence[Incident]:
-    return (
-        await session.scalars(
-            select(Incident)
-            .where(Incident.status == IncidentStatus.open.value, Incident.category == category)
-            .order_by(Incident.id)
-        )
-    ).all()
+    return (await session.scalars(_OPEN_INCIDENTS, {"category": category})).all()
 
 
 async def samples(session: AsyncSession, *, incident_id: uuid.UUID, limit: int) -> list[Report]:
     """The first and the latest complaints linked: the reports the incident was recognised by (which do
     not drift), and the words people use for it now (a supervisor's incident starts with none)."""
-    base = (
-        select(*_REPORT_COLUMNS)
-        .join(IncidentComplaint, IncidentComplaint.complaint_id == Complaint.id)
-        .where(IncidentComplaint.incident_id == incident_id)
-    )
-    first = base.order_by(IncidentComplaint.linked_at, Complaint.id).limit(limit)
-    latest = base.order_by(IncidentComplaint.linked_at.desc(), Complaint.id.desc()).limit(limit)
-    # One round trip; UNION (not ALL) drops a complaint that is among both the first and the latest.
-    rows = await session.execute(union(first.subquery().select(), latest.subquery().select()))
+    rows = await session.execute(_SAMPLES, {"incident_id": incident_id, "limit": limit})
     return [Report(*row) for row in rows]
 
 
@@ -87,16 +107,10 @@ async def unlinked_recent(
 
     An id range on (category, id): UUIDv7 ids are creation times, so the existing index serves it.
     """
-    query = select(*_REPORT_COLUMNS).where(
-        Complaint.category == category,
-        Complaint.id >= uuid7_floor(since),
-        Complaint.status.in_(OPEN),
-        ~Complaint.flags.contains([ComplaintFlag.suspected_abuse.value]),
-        ~exists().where(IncidentComplaint.complaint_id == Complaint.id),
+    rows = await session.execute(
+        _UNLINKED_RECENT,
+        {"category": category, "floor": uuid7_floor(since), "exclude": exclude, "limit": limit},
     )
-    if exclude is not None:
-        query = query.where(Complaint.id != exclude)
-    rows = await session.execute(query.order_by(Complaint.id.desc()).limit(limit))
     return [Report(*row) for row in rows]
 
 

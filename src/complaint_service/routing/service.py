@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.complaints import timeline
@@ -91,6 +91,14 @@ def _on_shift(agent: Agent, department: Department, now: datetime) -> bool:
     return BusinessCalendar.from_spec(agent.schedule or department.calendar).is_open(now)
 
 
+# Read by every assignment: built once (see triage.service._LOCK).
+_WORKERS = select(Agent).where(
+    Agent.status == AgentStatus.active.value,
+    Agent.departments.contains(bindparam("departments")),
+    Agent.role.in_(bindparam("roles", expanding=True)),
+)
+
+
 async def pick_agent(
     session: AsyncSession,
     *,
@@ -100,15 +108,7 @@ async def pick_agent(
     roles: Sequence[str] = WORKING_ROLES,
 ) -> tuple[Agent, int] | None:
     """The next agent by the department's strategy, honouring shift, status, capacity, skills, language."""
-    agents = (
-        await session.scalars(
-            select(Agent).where(
-                Agent.status == AgentStatus.active.value,
-                Agent.departments.contains([department.key]),
-                Agent.role.in_(roles),
-            )
-        )
-    ).all()
+    agents = (await session.scalars(_WORKERS, {"departments": [department.key], "roles": list(roles)})).all()
     needed = set(complaint.required_skills)
     eligible = [
         a
@@ -124,9 +124,12 @@ async def pick_agent(
     return min(free, key=lambda pair: (pair[1] / max(pair[0].capacity, 1), pair[0].last_assigned_at or never))
 
 
+_LOCK_DEPARTMENT = select(Department).where(Department.key == bindparam("key")).with_for_update()
+
+
 async def lock_department(session: AsyncSession, key: str) -> Department | None:
     """Assignments in one department are serialised so two workers never overfill an agent."""
-    return await session.scalar(select(Department).where(Department.key == key).with_for_update())
+    return await session.scalar(_LOCK_DEPARTMENT, {"key": key})
 
 
 async def assign(
