@@ -66,22 +66,22 @@ async def _find_open(
     return None
 
 
+# Executemany of one statement built once: a multi-row VALUES would be compiled anew for every count.
+_LINK = (
+    pg_insert(IncidentComplaint)
+    .on_conflict_do_nothing(index_elements=["complaint_id"])
+    .returning(IncidentComplaint.complaint_id)
+)
+
+
 async def link(
     session: AsyncSession, *, incident: Incident, complaint_ids: Sequence[uuid.UUID], actor: str
 ) -> list[uuid.UUID]:
     """Link the complaints not yet in any incident; returns those linked now (the others are left)."""
     if not complaint_ids:
         return []
-    linked = list(
-        await session.scalars(
-            pg_insert(IncidentComplaint)
-            .values(
-                [{"complaint_id": c, "incident_id": incident.id, "linked_by": actor} for c in complaint_ids]
-            )
-            .on_conflict_do_nothing(index_elements=["complaint_id"])
-            .returning(IncidentComplaint.complaint_id)
-        )
-    )
+    rows = [{"complaint_id": c, "incident_id": incident.id, "linked_by": actor} for c in complaint_ids]
+    linked = list(await session.scalars(_LINK, rows))
     if linked:
         incident_timeline.record(
             session,
