@@ -25,8 +25,9 @@ from bench.pipeline import run_pipeline, run_scaling
 from bench.reconcile import run_reconcile
 from bench.scale import run_scale
 from bench.timers import run_timers
+from bench.triage import run_triage
 
-MODES = ("intake", "pipeline", "timers", "reconcile", "scaling", "scale", "analytics")
+MODES = ("intake", "pipeline", "timers", "reconcile", "scaling", "triage", "scale", "analytics")
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -102,6 +103,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             results[mode] = await run_reconcile(quick=args.quick, full=args.full)
         elif mode == "scaling":
             results[mode] = await run_scaling(quick=args.quick, profile_worker=args.profile)
+        elif mode == "triage":
+            results[mode] = await run_triage(quick=args.quick, runs=args.runs)
         elif mode == "analytics":
             results[mode] = await run_analytics(quick=args.quick, rows=args.rows)
         else:
