@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import httpx
 import redis.asyncio as aioredis
@@ -28,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from complaint_service import migrate
 from complaint_service.auth import service as auth_service
 from complaint_service.core.db import create_sessionmaker
+from complaint_service.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -150,6 +152,11 @@ class BenchEnv:
             "COMPLAINT_WORKER__SHUTDOWN_GRACE_SECONDS": "2",
         }
         return {**env, **(extra or {})}
+
+    def settings(self) -> Settings:
+        """The settings the service's processes run with, for a job the bench calls in its own process."""
+        with mock.patch.dict(os.environ, self.child_env(), clear=True):
+            return Settings(_env_file=None)
 
     def _spawn(
         self, role: str, args: Sequence[str], extra: dict[str, str] | None, module: str = "complaint_service"

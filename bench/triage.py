@@ -24,7 +24,6 @@ from bench.pipeline import BACKLOG_LANES, api_lanes, canonical_requests
 from bench.report import show
 from bench.seed import seed_agents
 from complaint_service.core.db import create_engine, create_sessionmaker
-from complaint_service.settings import Settings
 from complaint_service.triage.tasks import classify
 
 WARM_UP = 100  # caches, prepared statements and the open incidents every later complaint meets
@@ -41,7 +40,7 @@ async def _backlog(env: BenchEnv, total: int) -> list[str]:
 
 
 async def _triage_all(env: BenchEnv, ids: list[str]) -> dict[str, Any]:
-    settings = Settings(database_url=env.database_url, redis_url=env.redis_url, environment="production")
+    settings = env.settings()
     engine = create_engine(settings, env.database_url)
     redis = await create_pool(RedisSettings.from_dsn(env.redis_url))
     statements = 0
