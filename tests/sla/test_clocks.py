@@ -30,8 +30,16 @@ Sessions = async_sessionmaker[AsyncSession]
 Clocks = dict[tuple[str, int], SlaClock]
 
 
+# The scenarios are written for late November 2026 (no statutory holiday or make-up day near it) and
+# moved forward by whole 52-week years until they lie ahead of the real clock: timers due in the past
+# would be fired or enqueued at once, which some tests assert does not happen.
+_YEARS_PAST = max(0, (utcnow() - datetime(2026, 11, 1, tzinfo=SHANGHAI)).days // 364)
+_WEEKS_AHEAD = timedelta(weeks=52 * (1 + _YEARS_PAST))
+
+
 def sh(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+    """A Shanghai wall-clock time of the 2026 scenario, on the same weekday in the year it is moved to."""
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI) + _WEEKS_AHEAD
 
 
 FRIDAY_1730 = sh(2026, 11, 20, 17, 30)
