@@ -86,7 +86,7 @@ async def start(
         complaint.urgency, complaint.category, complaint.department = urgency, category, department
         tier = await sla_service.customer_tier(session, complaint)
         policy = await sla_service.policy_for(session, complaint=complaint, tier=tier)
-        await sla_service.start_initial(session, complaint=complaint, policy=policy, now=now, actor="test")
+        await sla_service.start_initial_many(session, items=[(complaint, policy)], now=now, actor="test")
 
 
 async def load(sessionmaker: Sessions, complaint_id: uuid.UUID) -> Complaint:

@@ -40,7 +40,7 @@ async def received(
         assert complaint is not None
         complaint.urgency, complaint.category, complaint.department = "P3", "product_defect", "tech"
         policy = await sla_service.policy_for(session, complaint=complaint, tier="standard")
-        await sla_service.start_initial(session, complaint=complaint, policy=policy, now=now, actor="test")
+        await sla_service.start_initial_many(session, items=[(complaint, policy)], now=now, actor="test")
         department = await session.scalar(select(Department).where(Department.key == "tech"))
         assert department is not None
     return complaint, BusinessCalendar.from_spec(department.calendar)
@@ -174,7 +174,7 @@ class TestSend:
             assert complaint is not None
             assert department is not None
             complaint.flags = flags
-            await acknowledgement.send(session, complaint=complaint, department=department, now=FRIDAY_20)
+            await acknowledgement.send_many(session, items=[(complaint, department)], now=FRIDAY_20)
 
     async def test_after_hours_acknowledgement_goes_out_on_the_complaints_channel(
         self, api_client: httpx.AsyncClient, intake_headers: dict[str, str], sessionmaker: Sessions

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -54,21 +54,30 @@ async def predecessors(
     return [RecentText(r.id, r.subject, r.body) for r in rows]
 
 
-# Read by every triage: built once (see triage.service._LOCK).
-_LIVE_BLOCK = (
+# Read by every triage batch: built once (see triage.service._LOCK).
+_LIVE_BLOCKS = (
     select(SenderBlock)
     .where(
-        SenderBlock.sender_key == bindparam("sender_key"),
+        SenderBlock.sender_key.in_(bindparam("sender_keys", expanding=True)),
         SenderBlock.lifted_at.is_(None),
         SenderBlock.expires_at > bindparam("now"),
     )
-    .order_by(SenderBlock.expires_at.desc())
-    .limit(1)
+    .order_by(SenderBlock.expires_at)
 )
 
 
+async def live_blocks(
+    session: AsyncSession, *, sender_keys: Collection[str], now: datetime
+) -> dict[str, SenderBlock]:
+    """Each sender's live block (the one lasting longest), for the senders that have one."""
+    if not sender_keys:
+        return {}
+    rows = await session.scalars(_LIVE_BLOCKS, {"sender_keys": sorted(sender_keys), "now": now})
+    return {block.sender_key: block for block in rows}  # ordered by expiry: the longest wins
+
+
 async def live_block(session: AsyncSession, *, sender_key: str, now: datetime) -> SenderBlock | None:
-    return await session.scalar(_LIVE_BLOCK, {"sender_key": sender_key, "now": now})
+    return (await live_blocks(session, sender_keys=[sender_key], now=now)).get(sender_key)
 
 
 async def review_of(

@@ -9,6 +9,7 @@ releasing clears the flag and runs triage again. Nothing is deleted.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -118,15 +119,27 @@ async def _hold(
     return review
 
 
-async def screen(session: AsyncSession, *, complaint: Complaint, history: bool) -> bool:
+async def live_blocks(session: AsyncSession, complaints: Sequence[Complaint]) -> dict[str, SenderBlock]:
+    """Name each complaint's sender and read their live blocks: one query for a triage batch."""
+    for complaint in complaints:
+        if complaint.sender_key is None:
+            complaint.sender_key = await sender_of(session, complaint)
+    if not session_settings(session).abuse.enabled:
+        return {}
+    keys = {c.sender_key for c in complaints if c.sender_key is not None}
+    return await repository.live_blocks(session, sender_keys=keys, now=utcnow())
+
+
+async def screen(
+    session: AsyncSession, *, complaint: Complaint, history: bool, blocks: Mapping[str, SenderBlock]
+) -> bool:
     """True when the complaint is held (triage stops): blocked sender, meaningless text or a flood.
 
-    Runs first in triage, with the complaint row locked. A complaint a reviewer released is never
-    held again. Without `history` (the customer's only complaint) no limit can be exceeded.
+    Runs first in triage, with the complaint row locked and `blocks` from `live_blocks`. A complaint a
+    reviewer released is never held again. Without `history` (the customer's only complaint) no limit
+    can be exceeded.
     """
     config = session_settings(session).abuse
-    if complaint.sender_key is None:
-        complaint.sender_key = await sender_of(session, complaint)
     if not config.enabled:
         return False
     # Holding marks a complaint triaged, so one still `new` was never held and has no review.
@@ -138,7 +151,7 @@ async def screen(session: AsyncSession, *, complaint: Complaint, history: bool) 
     reasons: list[AbuseReason] = []
     details: dict[str, object] = {}
     if sender_key is not None:
-        block = await repository.live_block(session, sender_key=sender_key, now=utcnow())
+        block = blocks.get(sender_key)
         if block is not None:
             await _hold(session, complaint, reasons=[AbuseReason.blocked_sender], details={}, block=block)
             return True

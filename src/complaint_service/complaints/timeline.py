@@ -6,25 +6,29 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
+from complaint_service.core import pending
 from complaint_service.core.ids import uuid7
 from complaint_service.logging import current_request_id
 from complaint_service.models import Event
 
-_PENDING = "pending_events"
+# A unit of work that handles several complaints (a triage batch) maps each to the request that caused it.
+REQUEST_IDS = "request_ids"
 
 
-def _row(complaint_id: uuid.UUID, type_: str, actor: str, data: dict[str, Any] | None) -> dict[str, Any]:
+def _row(
+    session: AsyncSession, complaint_id: uuid.UUID, type_: str, actor: str, data: dict[str, Any] | None
+) -> dict[str, Any]:
+    request_ids: dict[uuid.UUID, str | None] = session.info.get(REQUEST_IDS) or {}
     return {
         "id": uuid7(),
         "complaint_id": complaint_id,
         "type": type_,
         "actor": actor,
         "data": data or {},
-        "request_id": current_request_id(),
+        "request_id": request_ids.get(complaint_id) or current_request_id(),
     }
 
 
@@ -38,40 +42,23 @@ async def record(
 ) -> None:
     """Queue an event on the unit of work; all of them are written in one batched INSERT at commit.
 
-    A triage job records five or six events: one statement instead of as many round trips. The
-    UUIDv7 id is taken now, so the timeline keeps the order in which things happened.
+    A triage job records five or six events per complaint: one statement instead of as many round
+    trips. The UUIDv7 id is taken now, so the timeline keeps the order in which things happened.
     """
-    session.info.setdefault(_PENDING, []).append(_row(complaint_id, type, actor, data))
+    pending.add(session, Event, [_row(session, complaint_id, type, actor, data)])
 
 
 async def record_many(
     session: AsyncSession, *, events: Sequence[tuple[uuid.UUID, str, dict[str, Any]]], actor: str
 ) -> None:
     """Queue a batch of (complaint id, type, data), as `record` does."""
-    session.info.setdefault(_PENDING, []).extend(_row(cid, type_, actor, data) for cid, type_, data in events)
-
-
-def _write_pending(session: Session) -> None:
-    rows = session.info.pop(_PENDING, None)
-    if rows:
-        session.execute(insert(Event), rows)
-
-
-@event.listens_for(Session, "before_commit")
-def _before_commit(session: Session) -> None:
-    """Runs inside the async session's greenlet, so the sync execute reaches the same transaction."""
-    _write_pending(session)
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    pending.add(session, Event, [_row(session, cid, type_, actor, data) for cid, type_, data in events])
 
 
 async def list_events(
     session: AsyncSession, *, complaint_id: uuid.UUID, after: uuid.UUID | None, limit: int
 ) -> Sequence[Event]:
-    await session.run_sync(_write_pending)  # events of this unit of work are part of the answer
+    await session.run_sync(pending.write, Event)  # events of this unit of work are part of the answer
     query = select(Event).where(Event.complaint_id == complaint_id)
     if after is not None:
         query = query.where(Event.id > after)

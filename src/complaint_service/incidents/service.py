@@ -46,26 +46,6 @@ def _config(session: AsyncSession) -> IncidentConfig:
     return session_settings(session).incidents
 
 
-async def _find_open(
-    session: AsyncSession, report: Report, *, category: str, config: IncidentConfig
-) -> Incident | None:
-    """As `matching.belongs`, reading an incident's samples only when its build and own words do not
-    settle it (an automatic incident is titled after the report that opened it)."""
-    for incident in await repository.open_incidents(session, category=category):
-        decided = matching.by_build(report, incident)
-        if decided is None:
-            decided = matching.resembles_any(
-                report, [matching.headline(incident)], config=config
-            ) or matching.resembles_any(
-                report,
-                await repository.samples(session, incident_id=incident.id, limit=SAMPLES),
-                config=config,
-            )
-        if decided:
-            return incident
-    return None
-
-
 # Executemany of one statement built once: a multi-row VALUES would be compiled anew for every count.
 _LINK = (
     pg_insert(IncidentComplaint)
@@ -157,57 +137,117 @@ def _auto_title(category: str, report: Report) -> str:
     return f"{category}: {cut}"
 
 
-async def link_or_detect(session: AsyncSession, *, complaint: Complaint) -> Incident | None:
-    """Link a classified complaint to the open incident it belongs to, or open one when it completes a
-    cluster: at least `min_customers` distinct customers with resembling reports in the window."""
-    config = _config(session)
-    category = complaint.category
-    if not config.enabled or category is None or category in config.ignored_categories:
+class Detector:
+    """Detection for the complaints one unit of work triages (a batch of them, or one).
+
+    Each category's open incidents, their samples and its recent candidates are read once; a complaint
+    looked at earlier in the unit of work is a candidate for the later ones, as it would have been had
+    it been committed first.
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._config = _config(session)
+        self._open: dict[str, list[Incident]] = {}
+        self._samples: dict[uuid.UUID, list[Report]] = {}
+        self._stored: dict[str, list[Report]] = {}  # committed candidates, per category
+        self._earlier: dict[str, list[Report]] = {}  # this unit of work's, newest first
+        self._seen: set[uuid.UUID] = set()
+
+    async def _incidents(self, category: str, *, fresh: bool = False) -> list[Incident]:
+        if fresh or category not in self._open:
+            self._open[category] = list(await repository.open_incidents(self._session, category=category))
+        return self._open[category]
+
+    async def _find_open(self, report: Report, category: str, *, fresh: bool = False) -> Incident | None:
+        """As `matching.belongs`, reading an incident's samples only when its build and own words do not
+        settle it (an automatic incident is titled after the report that opened it)."""
+        for incident in await self._incidents(category, fresh=fresh):
+            decided = matching.by_build(report, incident)
+            if decided is None:
+                decided = matching.resembles_any(
+                    report, [matching.headline(incident)], config=self._config
+                ) or matching.resembles_any(report, await self._samples_of(incident), config=self._config)
+            if decided:
+                return incident
         return None
-    report = repository.report_of(complaint)
-    # During an outage nearly every report joins the open incident: that look comes first, and the
-    # candidates (up to `max_candidates` reports, each compared) are read only when it fails. An
-    # incident committed between the two reads took its reports out of the candidates, so this one
-    # may fall short of the count and stay unlinked: that is a triage overlapping the opening, and
-    # the incident's sweep (`sweep_delay_seconds` after it opened) links it.
-    incident = await _find_open(session, report, category=category, config=config)
-    if incident is not None:
-        await link(session, incident=incident, complaint_ids=[complaint.id], actor=ACTOR)
+
+    async def _samples_of(self, incident: Incident) -> list[Report]:
+        if incident.id not in self._samples:
+            self._samples[incident.id] = await repository.samples(
+                self._session, incident_id=incident.id, limit=SAMPLES
+            )
+        return self._samples[incident.id]
+
+    async def _candidates(self, category: str) -> list[Report]:
+        if category not in self._stored:
+            self._stored[category] = await repository.unlinked_recent(
+                self._session,
+                category=category,
+                since=utcnow() - timedelta(seconds=self._config.window_seconds),
+                exclude=None,
+                limit=self._config.max_candidates,
+            )
+        stored = [c for c in self._stored[category] if c.id not in self._seen]
+        return [*self._earlier.get(category, []), *stored][: self._config.max_candidates]
+
+    def _linked(self, category: str, complaint_ids: Sequence[uuid.UUID]) -> None:
+        gone = set(complaint_ids)
+        self._earlier[category] = [c for c in self._earlier.get(category, []) if c.id not in gone]
+        self._stored[category] = [c for c in self._stored.get(category, []) if c.id not in gone]
+
+    async def link_or_detect(self, complaint: Complaint) -> Incident | None:
+        """Link a classified complaint to the open incident it belongs to, or open one when it completes a
+        cluster: at least `min_customers` distinct customers with resembling reports in the window."""
+        config, session = self._config, self._session
+        category = complaint.category
+        if not config.enabled or category is None or category in config.ignored_categories:
+            return None
+        report = repository.report_of(complaint)
+        self._seen.add(report.id)
+        # During an outage nearly every report joins the open incident: that look comes first, and the
+        # candidates (up to `max_candidates` reports, each compared) are read only when it fails. An
+        # incident committed between the two reads took its reports out of the candidates, so this one
+        # may fall short of the count and stay unlinked: that is a triage overlapping the opening, and
+        # the incident's sweep (`sweep_delay_seconds` after it opened) links it.
+        incident = await self._find_open(report, category)
+        if incident is not None:
+            await link(session, incident=incident, complaint_ids=[complaint.id], actor=ACTOR)
+            return incident
+        candidates = await self._candidates(category)
+        cluster = [report, *(c for c in candidates if matching.resembles(report, c, config=config))]
+        customers = {c.customer for c in cluster}
+        if len(customers) < config.min_customers:
+            self._earlier.setdefault(category, []).insert(0, report)
+            return None
+        await locks.lock(session, _LOCK, category)
+        # Whoever held the lock before may have opened this very incident: look again, now it is committed.
+        incident = await self._find_open(report, category, fresh=True)
+        opened = incident is None
+        if incident is None:
+            incident = await _open(
+                session,
+                title=_auto_title(category, report),
+                category=category,
+                description=None,
+                app_version=matching.shared(c.app_version for c in cluster),
+                product_sku=matching.shared(c.product_sku for c in cluster),
+                actor=ACTOR,
+                automatic=True,
+            )
+            self._open[category].append(incident)
+            await _announce_opened(session, incident, complaints=len(cluster), customers=len(customers))
+        linked = await link(session, incident=incident, complaint_ids=[c.id for c in cluster], actor=ACTOR)
+        self._linked(category, linked)
+        self._samples.pop(incident.id, None)
+        if opened:
+            enqueue_after_commit(
+                session,
+                SWEEP,
+                str(incident.id),
+                defer_until=utcnow() + timedelta(seconds=config.sweep_delay_seconds),
+            )
         return incident
-    since = utcnow() - timedelta(seconds=config.window_seconds)
-    candidates = await repository.unlinked_recent(
-        session, category=category, since=since, exclude=complaint.id, limit=config.max_candidates
-    )
-    cluster = [report, *(c for c in candidates if matching.resembles(report, c, config=config))]
-    customers = {c.customer for c in cluster}
-    if len(customers) < config.min_customers:
-        return None
-    await locks.lock(session, _LOCK, category)
-    # Whoever held the lock before may have opened this very incident: look again, now it is committed.
-    incident = await _find_open(session, report, category=category, config=config)
-    opened = incident is None
-    if incident is None:
-        incident = await _open(
-            session,
-            title=_auto_title(category, report),
-            category=category,
-            description=None,
-            app_version=matching.shared(c.app_version for c in cluster),
-            product_sku=matching.shared(c.product_sku for c in cluster),
-            actor=ACTOR,
-            automatic=True,
-        )
-    if opened:
-        await _announce_opened(session, incident, complaints=len(cluster), customers=len(customers))
-    await link(session, incident=incident, complaint_ids=[c.id for c in cluster], actor=ACTOR)
-    if opened:
-        enqueue_after_commit(
-            session,
-            SWEEP,
-            str(incident.id),
-            defer_until=utcnow() + timedelta(seconds=config.sweep_delay_seconds),
-        )
-    return incident
 
 
 async def sweep(session: AsyncSession, *, incident_id: uuid.UUID) -> int:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import DateTime, Integer, Table, Text, bindparam, event, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from complaint_service.complaints import timeline
 from complaint_service.core import config_cache
@@ -87,16 +90,148 @@ def _speaks(agent: Agent, language: str | None) -> bool:
     return any(lang == language or lang.split("-", 1)[0] == primary for lang in agent.languages)
 
 
-def _on_shift(agent: Agent, department: Department, now: datetime) -> bool:
-    return BusinessCalendar.from_spec(agent.schedule or department.calendar).is_open(now)
+@dataclass
+class _Load:
+    """What this unit of work did to one person's load: written at commit (see `_write_loads`)."""
+
+    delta: int = 0
+    assigned_at: datetime | None = None
+    order: int = -1  # the how-many-th assignment of the unit of work, so ties break in turn
 
 
-# Read by every assignment: built once (see triage.service._LOCK).
-_WORKERS = select(Agent).where(
-    Agent.status == AgentStatus.active.value,
-    Agent.departments.contains(bindparam("departments")),
-    Agent.role.in_(bindparam("roles", expanding=True)),
+_LOADS = "agent_loads"
+
+
+def _loads(session: AsyncSession | Session) -> dict[uuid.UUID, _Load]:
+    loads: dict[uuid.UUID, _Load] = session.info.setdefault(_LOADS, {})
+    return loads
+
+
+def _count(
+    session: AsyncSession, agent_id: uuid.UUID, delta: int, assigned_at: datetime | None = None
+) -> None:
+    loads = _loads(session)
+    load = loads.setdefault(agent_id, _Load())
+    load.delta += delta
+    if assigned_at is not None:
+        load.assigned_at, load.order = assigned_at, max((x.order for x in loads.values()), default=-1) + 1
+
+
+_AGENTS = cast(Table, Agent.__table__)
+# Bookkeeping, not edits: plain UPDATEs that leave the agents' versions (If-Match) alone.
+_WRITE_LOAD = (
+    update(_AGENTS)
+    .where(_AGENTS.c.id == bindparam("agent_id"))
+    .values(
+        open_count=func.greatest(_AGENTS.c.open_count + bindparam("delta", type_=Integer), 0),
+        last_assigned_at=func.coalesce(
+            bindparam("assigned_at", type_=DateTime(timezone=True)), _AGENTS.c.last_assigned_at
+        ),
+    )
 )
+
+
+@event.listens_for(Session, "before_commit")
+def _write_loads(session: Session) -> None:
+    """One executemany in agent order: a batch that assigned many people locks their rows in the same
+    order as every other, so two of them never wait on each other in a cycle."""
+    loads: dict[uuid.UUID, _Load] | None = session.info.pop(_LOADS, None)
+    if loads:
+        rows = [
+            {"agent_id": agent_id, "delta": load.delta, "assigned_at": load.assigned_at}
+            for agent_id, load in sorted(loads.items())
+            if load.delta or load.assigned_at
+        ]
+        if rows:
+            session.execute(_WRITE_LOAD, rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_loads(session: Session) -> None:
+    session.info.pop(_LOADS, None)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    agent: Agent
+    load: int
+    last: datetime
+    order: int
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A department's active people, read once for a unit of work: every assignment it makes picks from
+    here, with each person's load as this unit of work left it."""
+
+    department: Department
+    people: tuple[Agent, ...]
+    on_shift: frozenset[uuid.UUID]
+
+    @classmethod
+    def of(cls, department: Department, people: Sequence[Agent], now: datetime) -> Roster:
+        """Shifts are evaluated once, at `now`: a batch is assigned at one instant."""
+        shift = frozenset(
+            p.id for p in people if BusinessCalendar.from_spec(p.schedule or department.calendar).is_open(now)
+        )
+        return cls(department, tuple(p for p in people if department.key in p.departments), shift)
+
+    def pick(
+        self, session: AsyncSession, *, complaint: Complaint, roles: Collection[str] = WORKING_ROLES
+    ) -> tuple[Agent, int] | None:
+        """The next person by the department's strategy, honouring shift, role, capacity, skills, language."""
+        loads = _loads(session)
+        needed = set(complaint.required_skills)
+        never = datetime.min.replace(tzinfo=UTC)
+        free: list[_Candidate] = []
+        for agent in self.people:
+            if agent.role not in roles or agent.id not in self.on_shift:
+                continue
+            if not needed <= set(agent.skills) or not _speaks(agent, complaint.language):
+                continue
+            mine = loads.get(agent.id) or _Load()
+            load = agent.open_count + mine.delta
+            if load < agent.capacity:
+                last = mine.assigned_at or agent.last_assigned_at or never
+                free.append(_Candidate(agent, load, last, mine.order))
+        if not free:
+            return None
+        if self.department.strategy == AssignmentStrategy.round_robin:
+            chosen = min(free, key=lambda c: (c.last, c.order, c.agent.id))
+        else:
+            chosen = min(free, key=lambda c: (c.load / max(c.agent.capacity, 1), c.last, c.order, c.agent.id))
+        return chosen.agent, chosen.load
+
+
+# Built once (see triage.service._LOCK). Departments are locked in key order, so units of work that
+# assign in several departments never wait on each other in a cycle.
+_LOCK_DEPARTMENTS = (
+    select(Department)
+    .where(Department.key.in_(bindparam("keys", expanding=True)))
+    .order_by(Department.key)
+    .with_for_update()
+)
+_PEOPLE = select(Agent).where(
+    Agent.status == AgentStatus.active.value,
+    Agent.departments.overlap(bindparam("keys", type_=ARRAY(Text))),
+)
+
+
+async def lock_rosters(session: AsyncSession, keys: Collection[str], *, now: datetime) -> dict[str, Roster]:
+    """Lock the departments (held to commit: assignments in one department are serialised, so two
+    workers never overfill a person) and read their people in one query."""
+    if not keys:
+        return {}
+    departments = (await session.scalars(_LOCK_DEPARTMENTS, {"keys": sorted(keys)})).all()
+    if not departments:
+        return {}
+    people = (await session.scalars(_PEOPLE, {"keys": [d.key for d in departments]})).all()
+    return {d.key: Roster.of(d, people, now) for d in departments}
+
+
+async def lock_department(session: AsyncSession, key: str) -> Department | None:
+    """Assignments in one department are serialised so two workers never overfill an agent."""
+    return await session.scalar(_LOCK_DEPARTMENTS, {"keys": [key]})
 
 
 async def pick_agent(
@@ -107,47 +242,26 @@ async def pick_agent(
     now: datetime,
     roles: Sequence[str] = WORKING_ROLES,
 ) -> tuple[Agent, int] | None:
-    """The next agent by the department's strategy, honouring shift, status, capacity, skills, language."""
-    agents = (await session.scalars(_WORKERS, {"departments": [department.key], "roles": list(roles)})).all()
-    needed = set(complaint.required_skills)
-    eligible = [
-        a
-        for a in agents
-        if needed <= set(a.skills) and _speaks(a, complaint.language) and _on_shift(a, department, now)
-    ]
-    free = [(a, a.open_count) for a in eligible if a.open_count < a.capacity]
-    if not free:
-        return None
-    never = datetime.min.replace(tzinfo=now.tzinfo)
-    if department.strategy == AssignmentStrategy.round_robin:
-        return min(free, key=lambda pair: (pair[0].last_assigned_at or never, pair[0].id))
-    return min(free, key=lambda pair: (pair[1] / max(pair[0].capacity, 1), pair[0].last_assigned_at or never))
+    """One pick in a department the caller has locked (an escalation, a second handling)."""
+    people = (await session.scalars(_PEOPLE, {"keys": [department.key]})).all()
+    return Roster.of(department, people, now).pick(session, complaint=complaint, roles=roles)
 
 
-_LOCK_DEPARTMENT = select(Department).where(Department.key == bindparam("key")).with_for_update()
-
-
-async def lock_department(session: AsyncSession, key: str) -> Department | None:
-    """Assignments in one department are serialised so two workers never overfill an agent."""
-    return await session.scalar(_LOCK_DEPARTMENT, {"key": key})
-
-
-async def assign(
+async def _assign(
     session: AsyncSession,
+    roster: Roster,
     *,
     complaint: Complaint,
-    department: Department,
+    now: datetime,
     actor: str,
-    announce_queue: bool = True,
+    announce_queue: bool,
 ) -> Agent | None:
     """Assign to the best free agent (a senior one first when escalated), or leave it queued."""
-    now = utcnow()
     picked = None
     if complaint.escalation_level > 0:
-        picked = await pick_agent(
-            session, department=department, complaint=complaint, now=now, roles=SENIOR_ROLES
-        )
-    picked = picked or await pick_agent(session, department=department, complaint=complaint, now=now)
+        picked = roster.pick(session, complaint=complaint, roles=SENIOR_ROLES)
+    picked = picked or roster.pick(session, complaint=complaint)
+    department = roster.department
     if picked is None and not announce_queue:
         return None
     if picked is None:
@@ -177,6 +291,26 @@ async def assign(
     return agent
 
 
+async def assign_many(
+    session: AsyncSession, *, items: Sequence[tuple[Complaint, str]], actor: str
+) -> list[Agent | None]:
+    """Assign each complaint in its department (key), in order; the departments are locked together
+    and their people read once. A complaint nobody can take now waits in its department's queue."""
+    now = utcnow()
+    rosters = await lock_rosters(session, {key for _, key in items}, now=now)
+    assigned: list[Agent | None] = []
+    for complaint, key in items:
+        roster = rosters.get(key)
+        assigned.append(
+            None
+            if roster is None
+            else await _assign(
+                session, roster, complaint=complaint, now=now, actor=actor, announce_queue=True
+            )
+        )
+    return assigned
+
+
 async def hand_to(
     session: AsyncSession,
     *,
@@ -191,12 +325,7 @@ async def hand_to(
     complaint.assignee_id, complaint.assigned_at = agent.id, now
     if complaint.status in (ComplaintStatus.new.value, ComplaintStatus.triaged.value):
         complaint.status = ComplaintStatus.assigned.value
-    # Bookkeeping, not edits: plain UPDATEs that leave the agents' versions (If-Match) alone.
-    await session.execute(
-        update(Agent)
-        .where(Agent.id == agent.id)
-        .values(last_assigned_at=now, open_count=Agent.open_count + 1)
-    )
+    _count(session, agent.id, +1, assigned_at=now)
     if previous is not None and previous != agent.id:
         await release(session, agent_id=previous)
     payload = {"agent_id": str(agent.id), "agent_name": agent.name, "capacity": agent.capacity, **data}
@@ -210,22 +339,19 @@ async def hand_to(
 
 async def take(session: AsyncSession, *, agent_id: uuid.UUID) -> None:
     """A complaint came back to this agent (reopened): it holds one slot of capacity again."""
-    await session.execute(update(Agent).where(Agent.id == agent_id).values(open_count=Agent.open_count + 1))
+    _count(session, agent_id, +1)
 
 
 async def release(session: AsyncSession, *, agent_id: uuid.UUID) -> None:
     """An open complaint left this agent (reassigned, resolved, closed): one slot of capacity frees."""
-    await session.execute(
-        update(Agent)
-        .where(Agent.id == agent_id, Agent.open_count > 0)
-        .values(open_count=Agent.open_count - 1)
-    )
+    _count(session, agent_id, -1)
 
 
 async def drain(session: AsyncSession, *, department_key: str, limit: int = 100) -> int:
     """Assign queued complaints oldest first until nobody in the department is free."""
-    department = await lock_department(session, department_key)
-    if department is None:
+    now = utcnow()
+    roster = (await lock_rosters(session, [department_key], now=now)).get(department_key)
+    if roster is None:
         return 0
     queued = (
         await session.scalars(
@@ -242,8 +368,8 @@ async def drain(session: AsyncSession, *, department_key: str, limit: int = 100)
     ).all()
     assigned = 0
     for complaint in queued:
-        agent = await assign(
-            session, complaint=complaint, department=department, actor="system:routing", announce_queue=False
+        agent = await _assign(
+            session, roster, complaint=complaint, now=now, actor="system:routing", announce_queue=False
         )
         if agent is None:
             break

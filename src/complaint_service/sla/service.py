@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,6 +59,97 @@ def _sync_complaint(complaint: Complaint, kind: str, due_at: datetime | None) ->
         complaint.resolution_due_at = due_at
 
 
+@dataclass(frozen=True)
+class _Timing:
+    """When a clock of `kind` started at one instant falls due, and each of its actions."""
+
+    kind: str
+    target: timedelta
+    due: datetime
+    actions: tuple[tuple[str, str, dict[str, Any], datetime], ...]  # kind, label, spec, due
+
+
+def _timings(policy: EffectivePolicy, kinds: Sequence[ClockKind], now: datetime) -> list[_Timing]:
+    """Business-time arithmetic for every clock and action: the same for every complaint a batch starts
+    at one instant on one policy, so `start_initial_many` does it once per policy."""
+    calendar = BusinessCalendar.from_spec(_calendar_spec(policy))
+    specs = timers.action_specs(policy.warnings, policy.escalation)
+    timings = []
+    for kind in kinds:
+        target = timedelta(minutes=policy.targets_minutes[kind.value])
+        due = calendar.add(now, target)
+        actions = tuple(
+            (
+                action_kind,
+                label,
+                spec,
+                timers.action_due(calendar, clock_due=due, target=target, kind=action_kind, spec=spec),
+            )
+            for action_kind, label, spec in specs
+        )
+        timings.append(_Timing(kind.value, target, due, actions))
+    return timings
+
+
+@dataclass
+class _NewClocks:
+    """Rows of clocks and actions to start, inserted with one executemany per table."""
+
+    clocks: list[dict[str, Any]] = field(default_factory=list)
+    actions: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(
+        self,
+        session: AsyncSession,
+        *,
+        complaint: Complaint,
+        policy: EffectivePolicy,
+        timings: Sequence[_Timing],
+        now: datetime,
+        seqs: dict[str, int],
+    ) -> dict[str, datetime]:
+        """Rows for one complaint's clocks; returns each clock's due time by kind."""
+        spec = _calendar_spec(policy)
+        for timing in timings:
+            clock_id = uuid7()
+            self.clocks.append(
+                {
+                    "id": clock_id,
+                    "complaint_id": complaint.id,
+                    "kind": timing.kind,
+                    "seq": seqs.get(timing.kind, 0),
+                    "state": ClockState.running.value,
+                    "target_seconds": int(timing.target.total_seconds()),
+                    "calendar": spec,
+                    "policy_ids": list(policy.policy_ids),
+                    "started_at": now,
+                    "due_at": timing.due,
+                }
+            )
+            for action_kind, label, action_spec, action_due in timing.actions:
+                self.actions.append(
+                    {
+                        "id": uuid7(),
+                        "clock_id": clock_id,
+                        "complaint_id": complaint.id,
+                        "kind": action_kind,
+                        "label": label,
+                        "spec": action_spec,
+                        "due_at": action_due,
+                    }
+                )
+                timers.schedule(session, action_due)
+            _sync_complaint(complaint, timing.kind, timing.due)
+        return {timing.kind: timing.due for timing in timings}
+
+    async def insert(self, session: AsyncSession) -> None:
+        # Executemany with one cached statement: a multi-row VALUES is compiled afresh for every row count.
+        if self.clocks:
+            await session.execute(insert(SlaClock), self.clocks)
+        if self.actions:
+            await session.execute(insert(SlaAction), self.actions)
+
+
 async def start_clocks(
     session: AsyncSession,
     *,
@@ -65,88 +157,50 @@ async def start_clocks(
     policy: EffectivePolicy,
     kinds: Sequence[ClockKind],
     now: datetime,
-    fresh: bool = False,
 ) -> dict[str, datetime]:
-    """Start clocks with all their actions in two INSERTs (this runs once per triaged complaint).
-
-    `fresh` says the complaint has no clocks yet, which saves looking up the next sequence numbers.
-    Returns each clock's due time by kind.
-    """
-    seqs: dict[str, int] = {}
-    if not fresh:
-        rows = await session.execute(
-            select(SlaClock.kind, func.max(SlaClock.seq) + 1)
-            .where(SlaClock.complaint_id == complaint.id, SlaClock.kind.in_([k.value for k in kinds]))
-            .group_by(SlaClock.kind)
-        )
-        seqs = {row[0]: row[1] for row in rows}
-    spec = _calendar_spec(policy)
-    calendar = BusinessCalendar.from_spec(spec)
-    specs = timers.action_specs(policy.warnings, policy.escalation)
-    clocks: list[dict[str, Any]] = []
-    actions: list[dict[str, Any]] = []
-    dues: dict[str, datetime] = {}
-    for kind in kinds:
-        target = timedelta(minutes=policy.targets_minutes[kind.value])
-        due = dues[kind.value] = calendar.add(now, target)
-        clock_id = uuid7()
-        clocks.append(
-            {
-                "id": clock_id,
-                "complaint_id": complaint.id,
-                "kind": kind.value,
-                "seq": seqs.get(kind.value, 0),
-                "state": ClockState.running.value,
-                "target_seconds": int(target.total_seconds()),
-                "calendar": spec,
-                "policy_ids": list(policy.policy_ids),
-                "started_at": now,
-                "due_at": due,
-            }
-        )
-        for action_kind, label, action_spec in specs:
-            action_due = timers.action_due(
-                calendar, clock_due=due, target=target, kind=action_kind, spec=action_spec
-            )
-            actions.append(
-                {
-                    "id": uuid7(),
-                    "clock_id": clock_id,
-                    "complaint_id": complaint.id,
-                    "kind": action_kind,
-                    "label": label,
-                    "spec": action_spec,
-                    "due_at": action_due,
-                }
-            )
-            timers.schedule(session, action_due)
-        _sync_complaint(complaint, kind.value, due)
-    # Executemany with one cached statement: a multi-row VALUES is compiled afresh for every row count.
-    if clocks:
-        await session.execute(insert(SlaClock), clocks)
-    if actions:
-        await session.execute(insert(SlaAction), actions)
-    return dues
-
-
-async def start_initial(
-    session: AsyncSession, *, complaint: Complaint, policy: EffectivePolicy, now: datetime, actor: str
-) -> dict[str, datetime]:
-    dues = await start_clocks(
-        session, complaint=complaint, policy=policy, kinds=INITIAL_CLOCKS, now=now, fresh=True
+    """Start clocks with all their actions in two INSERTs, each after the complaint's earlier clocks
+    of its kind. Returns each clock's due time by kind."""
+    rows = await session.execute(
+        select(SlaClock.kind, func.max(SlaClock.seq) + 1)
+        .where(SlaClock.complaint_id == complaint.id, SlaClock.kind.in_([k.value for k in kinds]))
+        .group_by(SlaClock.kind)
     )
-    await timeline.record(
+    new = _NewClocks()
+    dues = new.add(
         session,
-        complaint_id=complaint.id,
-        type="sla.started",
-        actor=actor,
-        data={
-            "policy_ids": list(policy.policy_ids),
-            "around_the_clock": policy.around_the_clock,
-            "clocks": {kind: due.isoformat() for kind, due in dues.items()},
-        },
+        complaint=complaint,
+        policy=policy,
+        timings=_timings(policy, kinds, now),
+        now=now,
+        seqs={row[0]: row[1] for row in rows},
     )
+    await new.insert(session)
     return dues
+
+
+async def start_initial_many(
+    session: AsyncSession, *, items: Sequence[tuple[Complaint, EffectivePolicy]], now: datetime, actor: str
+) -> None:
+    """The first clocks of newly triaged complaints (they have none yet), in two INSERTs for all."""
+    new = _NewClocks()
+    timings: dict[str, list[_Timing]] = {}
+    for complaint, policy in items:
+        key = repr(policy)
+        if key not in timings:
+            timings[key] = _timings(policy, INITIAL_CLOCKS, now)
+        dues = new.add(session, complaint=complaint, policy=policy, timings=timings[key], now=now, seqs={})
+        await timeline.record(
+            session,
+            complaint_id=complaint.id,
+            type="sla.started",
+            actor=actor,
+            data={
+                "policy_ids": list(policy.policy_ids),
+                "around_the_clock": policy.around_the_clock,
+                "clocks": {kind: due.isoformat() for kind, due in dues.items()},
+            },
+        )
+    await new.insert(session)
 
 
 async def _live_clocks(

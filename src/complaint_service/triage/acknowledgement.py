@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -53,14 +54,13 @@ def render(complaint: Complaint, calendar: BusinessCalendar, now: datetime) -> t
     return closed_text.format(**values, opens=opens), True
 
 
-async def send(session: AsyncSession, *, complaint: Complaint, department: Department, now: datetime) -> None:
-    calendar = BusinessCalendar.from_spec(department.calendar)
-    body, after_hours = render(complaint, calendar, now)
-    await outbound_service.send_to_customer(
-        session,
-        complaint=complaint,
-        body=body,
-        kind="after_hours_acknowledgement" if after_hours else "acknowledgement",
-        author="system",
-        automatic=True,
-    )
+async def send_many(
+    session: AsyncSession, *, items: Sequence[tuple[Complaint, Department]], now: datetime
+) -> None:
+    """Acknowledge each complaint by its department's hours (a batch of triaged complaints at once)."""
+    outgoing = []
+    for complaint, department in items:
+        body, after_hours = render(complaint, BusinessCalendar.from_spec(department.calendar), now)
+        kind = "after_hours_acknowledgement" if after_hours else "acknowledgement"
+        outgoing.append(outbound_service.Outgoing(complaint, body, kind, author="system", automatic=True))
+    await outbound_service.send_to_customers(session, outgoing)
