@@ -46,6 +46,12 @@ class WorkerConfig(BaseModel):
         default="complaint-service:queue", description="Separates deployments sharing a Redis."
     )
     max_jobs: int = 20
+    batch_max_size: int = Field(
+        default=50,
+        ge=1,
+        le=500,
+        description="Most triage jobs sharing one unit of work (max_jobs running at once bounds it too).",
+    )
     job_timeout_seconds: int = 60
     max_tries: int = 5
     poll_delay_seconds: float = 0.1

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,9 +21,10 @@ from redis.commands.core import AsyncScript
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaint_service.core.after_commit import add_effect
+from complaint_service.core.batching import Coalescer
 from complaint_service.core.clock import utcnow
 from complaint_service.logging import current_request_id
-from complaint_service.ops.metrics import JOB_DURATION, JOB_FAILURES
+from complaint_service.ops.metrics import BATCH_SIZE, JOB_DURATION, JOB_FAILURES
 from complaint_service.settings import Settings
 
 
@@ -121,38 +123,94 @@ def enqueue_after_commit(
 
 
 TaskBody = Callable[..., Awaitable[Any]]
+# `body(session, items)`: each item is (the job's argument, the request id that caused it).
+BatchBody = Callable[[AsyncSession, Sequence[tuple[str, str | None]]], Awaitable[Mapping[str, Any]]]
+
+
+async def _in_unit_of_work(ctx: dict[str, Any], body: TaskBody, *args: Any) -> Any:
+    """One transaction: commits when the body returns, rolls back when it raises."""
+    sessionmaker: async_sessionmaker[AsyncSession] = ctx["sessionmaker"]
+    async with sessionmaker() as session:
+        session.info.update(redis=ctx["redis"], settings=ctx["settings"], http=ctx["http"])
+        try:
+            result = await body(session, *args)
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
+    return result
+
+
+def _bind_job(name: str, ctx: dict[str, Any], request_id: str | None) -> None:
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(
+        request_id=request_id, job=name, job_id=ctx.get("job_id"), job_try=ctx.get("job_try")
+    )
 
 
 def task(name: str, *, keep_result_seconds: float = 5) -> Callable[[TaskBody], Function]:
     """Wrap `async def body(session, *ids)` as an arq job: one transaction, logs bound to the job.
 
-    Commits when the body returns, rolls back when it raises; the request id of the HTTP request
-    that caused the job is bound to every log line and event it writes.
+    The request id of the HTTP request that caused the job is bound to every log line and event it
+    writes.
     """
 
     def wrap(body: TaskBody) -> Function:
         async def run(ctx: dict[str, Any], *args: Any, request_id: str | None = None) -> Any:
-            structlog.contextvars.clear_contextvars()
-            structlog.contextvars.bind_contextvars(
-                request_id=request_id, job=name, job_id=ctx.get("job_id"), job_try=ctx.get("job_try")
-            )
-            sessionmaker: async_sessionmaker[AsyncSession] = ctx["sessionmaker"]
+            _bind_job(name, ctx, request_id)
             started = time.perf_counter()
             try:
-                async with sessionmaker() as session:
-                    session.info.update(redis=ctx["redis"], settings=ctx["settings"], http=ctx["http"])
-                    try:
-                        result = await body(session, *args)
-                    except BaseException:
-                        await session.rollback()
-                        raise
-                    await session.commit()
+                return await _in_unit_of_work(ctx, body, *args)
             except BaseException:  # arq's timeout cancels the job: that is a failure too
                 JOB_FAILURES.labels(name).inc()
                 raise
             finally:
                 JOB_DURATION.labels(name).observe(time.perf_counter() - started)
-            return result
+
+        run.__qualname__ = run.__name__ = name
+        return func(run, name=name, keep_result=keep_result_seconds)
+
+    return wrap
+
+
+def batched_task(name: str, *, keep_result_seconds: float = 5) -> Callable[[BatchBody], Function]:
+    """Wrap `async def body(session, items) -> {item: result}` as an arq job of one item whose jobs,
+    when several run at once in a worker, share one unit of work (see `core.batching`).
+
+    Each job is still an arq job of its own (its id, retries, result): it waits for the batch its
+    item joined. A batch that fails is run again item by item, so only the failing item's job fails.
+    """
+
+    def wrap(body: BatchBody) -> Function:
+        async def run_batch(ctx: dict[str, Any], items: Sequence[tuple[str, str | None]]) -> dict[Any, Any]:
+            structlog.contextvars.bind_contextvars(batch=len(items))
+            results = await _in_unit_of_work(ctx, body, items)
+            return {item: results[item[0]] for item in items}
+
+        def coalescer(ctx: dict[str, Any]) -> Coalescer[tuple[str, str | None], Any]:
+            """One per worker context (a copy of the context, as tests make, gets its own)."""
+            key = f"coalescer:{name}"
+            entry: tuple[int, Coalescer[tuple[str, str | None], Any]] | None = ctx.get(key)
+            if entry is not None and entry[0] == id(ctx):
+                return entry[1]
+            found: Coalescer[tuple[str, str | None], Any] = Coalescer(
+                functools.partial(run_batch, ctx),
+                max_size=ctx["settings"].worker.batch_max_size,
+                on_batch=BATCH_SIZE.labels(name).observe,
+            )
+            ctx[key] = (id(ctx), found)
+            return found
+
+        async def run(ctx: dict[str, Any], item: str, request_id: str | None = None) -> Any:
+            _bind_job(name, ctx, request_id)
+            started = time.perf_counter()
+            try:
+                return await coalescer(ctx).submit((item, request_id))
+            except BaseException:
+                JOB_FAILURES.labels(name).inc()
+                raise
+            finally:
+                JOB_DURATION.labels(name).observe(time.perf_counter() - started)
 
         run.__qualname__ = run.__name__ = name
         return func(run, name=name, keep_result=keep_result_seconds)

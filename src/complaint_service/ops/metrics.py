@@ -48,6 +48,13 @@ JOB_DURATION = Histogram(
     namespace=NAMESPACE,
     buckets=JOB_BUCKETS,
 )
+BATCH_SIZE = Histogram(
+    "job_batch_size",
+    "Jobs that shared one unit of work (a batch of triage jobs), by job name.",
+    ["job"],
+    namespace=NAMESPACE,
+    buckets=(1, 2, 4, 8, 16, 32, 64),
+)
 JOB_FAILURES = Counter(
     "job_failures_total", "Jobs that raised (arq may retry them), by job name.", ["job"], namespace=NAMESPACE
 )

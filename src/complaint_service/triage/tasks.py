@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
 from arq.cron import CronJob, cron
@@ -11,14 +12,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.core.clock import utcnow
-from complaint_service.core.jobs import Enqueue, enqueue_many, session_settings, task
+from complaint_service.core.jobs import Enqueue, batched_task, enqueue_many, session_settings, task
 from complaint_service.models import Complaint
 from complaint_service.triage import service as triage_service
 
 
-@task("triage.classify")
-async def classify(session: AsyncSession, complaint_id: str) -> str:
-    return await triage_service.triage(session, complaint_id=uuid.UUID(complaint_id))
+@batched_task("triage.classify")
+async def classify(session: AsyncSession, items: Sequence[tuple[str, str | None]]) -> dict[str, str]:
+    """The complaints whose jobs a worker runs at once are triaged in one unit of work."""
+    ids = {item: uuid.UUID(item) for item, _ in items}
+    outcomes = await triage_service.triage_many(
+        session,
+        complaint_ids=list(ids.values()),
+        request_ids={ids[item]: request_id for item, request_id in items},
+    )
+    return {item: outcomes[complaint_id] for item, complaint_id in ids.items()}
 
 
 @task("triage.reconcile")
