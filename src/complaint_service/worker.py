@@ -103,6 +103,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         configure_logging(settings)
         engine = create_engine(settings, database_url)
         ctx.update(
+            coalescers={},
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
             settings=settings,

@@ -123,6 +123,7 @@ def enqueue_after_commit(
 
 
 TaskBody = Callable[..., Awaitable[Any]]
+COALESCERS = "coalescers"
 # `body(session, items)`: each item is (the job's argument, the request id that caused it).
 BatchBody = Callable[[AsyncSession, Sequence[tuple[str, str | None]]], Awaitable[Mapping[str, Any]]]
 
@@ -188,17 +189,18 @@ def batched_task(name: str, *, keep_result_seconds: float = 5) -> Callable[[Batc
             return {item: results[item[0]] for item in items}
 
         def coalescer(ctx: dict[str, Any]) -> Coalescer[tuple[str, str | None], Any]:
-            """One per worker context (a copy of the context, as tests make, gets its own)."""
-            key = f"coalescer:{name}"
-            entry: tuple[int, Coalescer[tuple[str, str | None], Any]] | None = ctx.get(key)
-            if entry is not None and entry[0] == id(ctx):
-                return entry[1]
-            found: Coalescer[tuple[str, str | None], Any] = Coalescer(
-                functools.partial(run_batch, ctx),
-                max_size=ctx["settings"].worker.batch_max_size,
-                on_batch=BATCH_SIZE.labels(name).observe,
-            )
-            ctx[key] = (id(ctx), found)
+            """The worker's coalescer for this job. arq gives every job a copy of the worker's context,
+            so they live in a dict the copies share (made at start-up), one per database and settings."""
+            shared: dict[tuple[str, int, int], Any] = ctx.setdefault(COALESCERS, {})
+            key = (name, id(ctx["sessionmaker"]), id(ctx["settings"]))
+            found: Coalescer[tuple[str, str | None], Any] | None = shared.get(key)
+            if found is None:
+                unit = {k: ctx[k] for k in ("sessionmaker", "redis", "settings", "http")}
+                found = shared[key] = Coalescer(
+                    functools.partial(run_batch, unit),
+                    max_size=ctx["settings"].worker.batch_max_size,
+                    on_batch=BATCH_SIZE.labels(name).observe,
+                )
             return found
 
         async def run(ctx: dict[str, Any], item: str, request_id: str | None = None) -> Any:

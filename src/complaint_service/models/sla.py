@@ -88,7 +88,7 @@ class SlaAction(Base):
             "due_at",
             postgresql_where=text("fired_at IS NULL AND cancelled_at IS NULL AND due_at IS NOT NULL"),
         ),
-        Index("ix_sla_actions_clock_id", "clock_id"),
+        # (clock_id, kind, label)'s unique index serves look-ups by clock: no index of its own.
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
