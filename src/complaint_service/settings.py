@@ -52,6 +52,10 @@ class WorkerConfig(BaseModel):
         le=500,
         description="Most triage jobs sharing one unit of work (max_jobs running at once bounds it too).",
     )
+    batch_concurrency: int = Field(
+        default=2, ge=1, le=8, description="Triage batches a worker process runs at once."
+    )
+    batch_linger_seconds: float = Field(default=0.002, ge=0, le=0.1, description="placeholder")
     job_timeout_seconds: int = 60
     max_tries: int = 5
     poll_delay_seconds: float = 0.1

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Any
 
 import httpx
 import structlog
 from arq.connections import RedisSettings
+from arq.constants import in_progress_key_prefix
 from arq.cron import CronJob
+from arq.utils import timestamp_ms
 from arq.worker import Function, Worker
 from prometheus_client import start_http_server
+from redis.commands.core import AsyncScript
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
@@ -42,6 +46,23 @@ FUNCTIONS: list[Function] = [
 # Redis down or restarting: a connection error, or a WATCH cut off by one (arq catches its other WatchErrors).
 REDIS_LOST = (RedisConnectionError, RedisTimeoutError, WatchError, OSError)
 REDIS_RETRY_SECONDS = 1.0
+# KEYS: the queue, then each job's in-progress key; ARGV: now (ms), the in-progress expiry (ms), the job
+# ids. Returns the claimed jobs as id, score pairs.
+_CLAIM = """
+local claimed = {}
+for i = 2, #KEYS do
+    local job_id = ARGV[i + 1]
+    if redis.call('EXISTS', KEYS[i]) == 0 then
+        local score = redis.call('ZSCORE', KEYS[1], job_id)
+        if score and tonumber(score) <= tonumber(ARGV[1]) then
+            redis.call('PSETEX', KEYS[i], ARGV[2], '1')
+            table.insert(claimed, job_id)
+            table.insert(claimed, score)
+        end
+    end
+end
+return claimed
+"""
 log = structlog.get_logger(__name__)
 
 
@@ -59,13 +80,38 @@ class RedisTolerantWorker(Worker):
             await asyncio.sleep(REDIS_RETRY_SECONDS)
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
+        """arq's claim (skip a job running elsewhere or no longer queued, else mark it in progress),
+        for every job of the poll in one script: arq spends four round trips per job on it (WATCH,
+        EXISTS, ZSCORE, MULTI/EXEC), which is most of a triage job's Redis cost and delays the
+        start of the last jobs of a poll, and so the batch they would have joined."""
+        wanted: list[str] = []
+        for job_id in job_ids:
+            if self.job_counter >= self.max_jobs or self.sem.locked():
+                break  # as many as there are free slots now: the rest wait for the next poll
+            await self.sem.acquire()
+            self.job_counter += 1
+            wanted.append(job_id.decode())
+        if not wanted:
+            return
         try:
-            await super().start_jobs(job_ids)
-        except REDIS_LOST:
-            # arq took a slot for the job it was claiming when Redis failed; nothing else gives it back.
-            self.job_counter -= 1
-            self.sem.release()
+            claimed = await self._claim(
+                keys=[self.queue_name, *(in_progress_key_prefix + job_id for job_id in wanted)],
+                args=[timestamp_ms(), int(self.in_progress_timeout_s * 1000), *wanted],
+            )
+        except BaseException:
+            for _ in wanted:
+                self._release_sem_dec_counter_on_complete()
             raise
+        for _ in range(len(wanted) - len(claimed) // 2):
+            self._release_sem_dec_counter_on_complete()
+        for job_id, score in zip(claimed[::2], claimed[1::2], strict=True):
+            task = self.loop.create_task(self.run_job(job_id.decode(), int(float(score))))
+            task.add_done_callback(lambda _: self._release_sem_dec_counter_on_complete())
+            self.tasks[job_id.decode()] = task
+
+    @functools.cached_property
+    def _claim(self) -> AsyncScript:
+        return self.pool.register_script(_CLAIM)
 
     async def record_health(self) -> None:
         """Sample the queue depth for /metrics when arq records its health (every health check interval)."""

@@ -20,7 +20,8 @@ log = structlog.get_logger(__name__)
 
 
 class Coalescer(Generic[K, R]):
-    """Runs `run(items)` for the items submitted meanwhile, at most `max_size` at a time.
+    """Runs `run(items)` for the items submitted meanwhile, at most `max_size` at a time and at most
+    `concurrency` batches at once (a second batch computes while the first waits on the database).
 
     `run` returns each item's result. When a batch of several fails, each of its items is run alone,
     so one bad item fails only its own submitter (whose job is then retried by arq), never its
@@ -32,23 +33,31 @@ class Coalescer(Generic[K, R]):
         run: Callable[[Sequence[K]], Awaitable[Mapping[K, R]]],
         *,
         max_size: int,
+        concurrency: int = 1,
+        linger: float = 0.0,
         on_batch: Callable[[int], None] | None = None,
     ) -> None:
         self._run = run
         self._max_size = max_size
+        self._concurrency = concurrency
+        self._linger = linger
         self._on_batch = on_batch
         self._waiting: list[tuple[K, asyncio.Future[R]]] = []
-        self._runner: asyncio.Task[None] | None = None
+        self._runners: set[asyncio.Task[None]] = set()
 
     async def submit(self, item: K) -> R:
         future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
         self._waiting.append((item, future))
-        if self._runner is None or self._runner.done():
-            self._runner = asyncio.create_task(self._drain())
+        if len(self._runners) < self._concurrency:
+            runner = asyncio.create_task(self._drain())
+            self._runners.add(runner)
+            runner.add_done_callback(self._runners.discard)
         # A cancelled submitter (arq's job timeout) must not cancel the batch its item is in.
         return await asyncio.shield(future)
 
     async def _drain(self) -> None:
+        if self._linger:
+            await asyncio.sleep(self._linger)
         while self._waiting:
             batch, self._waiting = self._waiting[: self._max_size], self._waiting[self._max_size :]
             if self._on_batch is not None:

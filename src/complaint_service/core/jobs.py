@@ -199,6 +199,8 @@ def batched_task(name: str, *, keep_result_seconds: float = 5) -> Callable[[Batc
                 found = shared[key] = Coalescer(
                     functools.partial(run_batch, unit),
                     max_size=ctx["settings"].worker.batch_max_size,
+                    concurrency=ctx["settings"].worker.batch_concurrency,
+                    linger=ctx["settings"].worker.batch_linger_seconds,
                     on_batch=BATCH_SIZE.labels(name).observe,
                 )
             return found

@@ -9,13 +9,13 @@ their tables were first queued, so a table may reference rows queued before it.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import event, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from complaint_service.core.db import Base
+from complaint_service.core.db import Base, table_of
 
 _KEY = "pending_rows"
 
@@ -38,7 +38,7 @@ def write(session: Session, model: type[Base] | None = None) -> None:
     for each in [model] if model is not None else list(queued):
         rows = queued.pop(each, None)
         if rows:
-            session.execute(insert(cast(Table, each.__table__)), rows)
+            session.execute(insert(table_of(each)), rows)
 
 
 @event.listens_for(Session, "before_commit")

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from complaint_service.complaints import timeline as complaint_timeline
 from complaint_service.core import locks
 from complaint_service.core.clock import utcnow
+from complaint_service.core.db import table_of
 from complaint_service.core.ids import uuid7
 from complaint_service.core.jobs import enqueue_after_commit, job_id, session_settings
 from complaint_service.core.problems import Conflict, NotFound
@@ -47,10 +48,9 @@ def _config(session: AsyncSession) -> IncidentConfig:
 
 
 # Executemany of one statement built once: a multi-row VALUES would be compiled anew for every count.
+_LINKS = table_of(IncidentComplaint)
 _LINK = (
-    pg_insert(IncidentComplaint)
-    .on_conflict_do_nothing(index_elements=["complaint_id"])
-    .returning(IncidentComplaint.complaint_id)
+    pg_insert(_LINKS).on_conflict_do_nothing(index_elements=["complaint_id"]).returning(_LINKS.c.complaint_id)
 )
 
 

@@ -49,12 +49,33 @@ class Complaint(Base):
         # index ending in id so a filtered, keyset-paged query is an index range scan.
         Index("ix_complaints_status_id", "status", "id"),
         Index("ix_complaints_channel_id", "channel", "id"),
-        Index("ix_complaints_category_id", "category", "id"),
-        Index("ix_complaints_urgency_id", "urgency", "id"),
+        # Columns that are null until triage, assignment, a first answer or resolution get partial
+        # indexes (`WHERE … IS NOT NULL`): every look-up compares them with a value, which implies it,
+        # and a complaint written before the column is set costs no entry (intake wrote 23, now 14).
+        Index("ix_complaints_category_id", "category", "id", postgresql_where=text("category IS NOT NULL")),
+        Index("ix_complaints_urgency_id", "urgency", "id", postgresql_where=text("urgency IS NOT NULL")),
         # Supervisors' "P1s in progress": urgency alone is too coarse for deep pages of a status.
-        Index("ix_complaints_urgency_status_id", "urgency", "status", "id"),
-        Index("ix_complaints_department_status_id", "department", "status", "id"),
-        Index("ix_complaints_assignee_status_id", "assignee_id", "status", "id"),
+        Index(
+            "ix_complaints_urgency_status_id",
+            "urgency",
+            "status",
+            "id",
+            postgresql_where=text("urgency IS NOT NULL"),
+        ),
+        Index(
+            "ix_complaints_department_status_id",
+            "department",
+            "status",
+            "id",
+            postgresql_where=text("department IS NOT NULL"),
+        ),
+        Index(
+            "ix_complaints_assignee_status_id",
+            "assignee_id",
+            "status",
+            "id",
+            postgresql_where=text("assignee_id IS NOT NULL"),
+        ),
         Index("ix_complaints_customer_id_id", "customer_id", "id"),
         # Merged complaints of a ticket (re-pointed when the ticket itself is merged).
         Index(
@@ -70,12 +91,22 @@ class Complaint(Base):
         # Auto-close sweep: resolved complaints by how long they have been quiet.
         Index("ix_complaints_resolved_quiet", "resolved_at", postgresql_where=text("status = 'resolved'")),
         # Abuse screening: one sender's recent complaints (ids are UUIDv7, so an id range is a time range).
-        Index("ix_complaints_sender_key_id", "sender_key", "id"),
+        Index(
+            "ix_complaints_sender_key_id", "sender_key", "id", postgresql_where=text("sender_key IS NOT NULL")
+        ),
         # Analytics: each figure's population is a time range on its own column (received, first
         # response due, first answered, resolved); the summary ORs these range scans (analytics/figures.py).
-        Index("ix_complaints_first_response_due_at", "first_response_due_at"),
-        Index("ix_complaints_first_response_at", "first_response_at"),
-        Index("ix_complaints_resolved_at", "resolved_at"),
+        Index(
+            "ix_complaints_first_response_due_at",
+            "first_response_due_at",
+            postgresql_where=text("first_response_due_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_complaints_first_response_at",
+            "first_response_at",
+            postgresql_where=text("first_response_at IS NOT NULL"),
+        ),
+        Index("ix_complaints_resolved_at", "resolved_at", postgresql_where=text("resolved_at IS NOT NULL")),
         # The open backlog by status and age, read from the index alone (analytics).
         Index(
             "ix_complaints_open_status_received_at",

@@ -6,9 +6,8 @@ import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
 
-from sqlalchemy import DateTime, Integer, Table, Text, bindparam, event, func, select, update
+from sqlalchemy import DateTime, Integer, Text, bindparam, event, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 from complaint_service.complaints import timeline
 from complaint_service.core import config_cache
 from complaint_service.core.clock import utcnow
+from complaint_service.core.db import table_of
 from complaint_service.models import Agent, Complaint, Department, RoutingRule
 from complaint_service.models.enums import (
     AgentRole,
@@ -117,7 +117,7 @@ def _count(
         load.assigned_at, load.order = assigned_at, max((x.order for x in loads.values()), default=-1) + 1
 
 
-_AGENTS = cast(Table, Agent.__table__)
+_AGENTS = table_of(Agent)
 # Bookkeeping, not edits: plain UPDATEs that leave the agents' versions (If-Match) alone.
 _WRITE_LOAD = (
     update(_AGENTS)
