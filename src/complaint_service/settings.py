@@ -45,7 +45,15 @@ class WorkerConfig(BaseModel):
     queue_name: str = Field(
         default="complaint-service:queue", description="Separates deployments sharing a Redis."
     )
-    max_jobs: int = 20
+    max_jobs: int = Field(
+        default=100,
+        ge=1,
+        description=(
+            "Jobs a worker process runs at once. Triage jobs waiting for their batch hold no database "
+            "connection, and jobs that hold one through slow I/O (webhook deliveries) share the pool's "
+            "spare connections, so this can be well above the pool size."
+        ),
+    )
     batch_max_size: int = Field(
         default=50,
         ge=1,
@@ -53,12 +61,19 @@ class WorkerConfig(BaseModel):
         description="Most triage jobs sharing one unit of work (max_jobs running at once bounds it too).",
     )
     batch_concurrency: int = Field(
-        default=2, ge=1, le=8, description="Triage batches a worker process runs at once."
+        default=1, ge=1, le=8, description="Triage batches a worker process runs at once."
     )
-    batch_linger_seconds: float = Field(default=0.002, ge=0, le=0.1, description="placeholder")
+    batch_linger_seconds: float = Field(
+        default=0.002,
+        ge=0,
+        le=0.1,
+        description="An idle batcher waits this long for the other jobs of the same poll before it starts.",
+    )
     job_timeout_seconds: int = 60
     max_tries: int = 5
-    poll_delay_seconds: float = 0.1
+    poll_delay_seconds: float = Field(
+        default=0.02, gt=0, description="How often an idle worker asks Redis for due jobs (the pickup delay)."
+    )
     shutdown_grace_seconds: int = 25
     reconcile_every_seconds: int = Field(default=5, ge=1, le=60)
     triage_grace_seconds: int = Field(default=5, ge=0, description="Untriaged this long: re-enqueue.")

@@ -46,6 +46,7 @@ FUNCTIONS: list[Function] = [
 # Redis down or restarting: a connection error, or a WATCH cut off by one (arq catches its other WatchErrors).
 REDIS_LOST = (RedisConnectionError, RedisTimeoutError, WatchError, OSError)
 REDIS_RETRY_SECONDS = 1.0
+RESERVED_CONNECTIONS = 4
 # KEYS: the queue, then each job's in-progress key; ARGV: now (ms), the in-progress expiry (ms), the job
 # ids. Returns the claimed jobs as id, score pairs.
 _CLAIM = """
@@ -150,6 +151,11 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         engine = create_engine(settings, database_url)
         ctx.update(
             coalescers={},
+            # For jobs that hold a connection through slow I/O: the pool, less one connection for each
+            # triage batch that may run at once and a few for timers and sweeps.
+            db_slots=asyncio.Semaphore(
+                max(1, settings.db_pool_size - settings.worker.batch_concurrency - RESERVED_CONNECTIONS)
+            ),
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
             settings=settings,

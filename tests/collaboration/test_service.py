@@ -130,7 +130,9 @@ class TestComplaintLifecycle:
             complaint = await session.get(Complaint, complaint_id, with_for_update=True)
             assert complaint is not None
             policy = await sla_service.policy_for(session, complaint=complaint, tier="standard")
-            await sla_service.start_initial_many(session, items=[(complaint, policy)], now=FRIDAY_1730, actor="t")
+            await sla_service.start_initial_many(
+                session, items=[(complaint, policy)], now=FRIDAY_1730, actor="t"
+            )
             await lifecycle.transition(
                 session, complaint, ComplaintStatus.pending_customer, actor="t", now=sh(20, 17, 45)
             )

@@ -163,6 +163,9 @@ class TestWorkerKilled:
             "COMPLAINT_WORKER__JOB_TIMEOUT_SECONDS": str(kills.job_timeout_seconds),
             "COMPLAINT_WORKER__RECONCILE_EVERY_SECONDS": "1",
             "COMPLAINT_WORKER__TRIAGE_GRACE_SECONDS": "1",
+            # Small batches, so a kill lands in the middle of the work: batches of fifty finish the
+            # quick variant's complaints between two looks at the count.
+            "COMPLAINT_WORKER__BATCH_MAX_SIZE": "5",
             "COMPLAINT_LOG_LEVEL": "WARNING",
         }
 

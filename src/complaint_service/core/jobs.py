@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -124,6 +125,7 @@ def enqueue_after_commit(
 
 TaskBody = Callable[..., Awaitable[Any]]
 COALESCERS = "coalescers"
+DB_SLOTS = "db_slots"
 # `body(session, items)`: each item is (the job's argument, the request id that caused it).
 BatchBody = Callable[[AsyncSession, Sequence[tuple[str, str | None]]], Awaitable[Mapping[str, Any]]]
 
@@ -149,11 +151,15 @@ def _bind_job(name: str, ctx: dict[str, Any], request_id: str | None) -> None:
     )
 
 
-def task(name: str, *, keep_result_seconds: float = 5) -> Callable[[TaskBody], Function]:
+def task(
+    name: str, *, keep_result_seconds: float = 5, holds_connection: bool = False
+) -> Callable[[TaskBody], Function]:
     """Wrap `async def body(session, *ids)` as an arq job: one transaction, logs bound to the job.
 
     The request id of the HTTP request that caused the job is bound to every log line and event it
-    writes.
+    writes. `holds_connection`: the job keeps its connection through slow I/O (a webhook's HTTP
+    call); such jobs share the worker's `db_slots`, so however many run at once, the pool keeps
+    connections for triage batches, timers and sweeps.
     """
 
     def wrap(body: TaskBody) -> Function:
@@ -161,7 +167,9 @@ def task(name: str, *, keep_result_seconds: float = 5) -> Callable[[TaskBody], F
             _bind_job(name, ctx, request_id)
             started = time.perf_counter()
             try:
-                return await _in_unit_of_work(ctx, body, *args)
+                slots = ctx.get(DB_SLOTS) if holds_connection else None
+                async with slots or contextlib.nullcontext():
+                    return await _in_unit_of_work(ctx, body, *args)
             except BaseException:  # arq's timeout cancels the job: that is a failure too
                 JOB_FAILURES.labels(name).inc()
                 raise

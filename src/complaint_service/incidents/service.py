@@ -153,6 +153,7 @@ class Detector:
         self._stored: dict[str, list[Report]] = {}  # committed candidates, per category
         self._earlier: dict[str, list[Report]] = {}  # this unit of work's, newest first
         self._seen: set[uuid.UUID] = set()
+        self._joining: dict[uuid.UUID, tuple[Incident, list[uuid.UUID]]] = {}  # linked by `flush`
 
     async def _incidents(self, category: str, *, fresh: bool = False) -> list[Incident]:
         if fresh or category not in self._open:
@@ -212,7 +213,7 @@ class Detector:
         # the incident's sweep (`sweep_delay_seconds` after it opened) links it.
         incident = await self._find_open(report, category)
         if incident is not None:
-            await link(session, incident=incident, complaint_ids=[complaint.id], actor=ACTOR)
+            self._joining.setdefault(incident.id, (incident, []))[1].append(complaint.id)
             return incident
         candidates = await self._candidates(category)
         cluster = [report, *(c for c in candidates if matching.resembles(report, c, config=config))]
@@ -248,6 +249,13 @@ class Detector:
                 defer_until=utcnow() + timedelta(seconds=config.sweep_delay_seconds),
             )
         return incident
+
+    async def flush(self) -> None:
+        """Link the complaints found to belong to open incidents: one INSERT and one incident event per
+        incident for the whole unit of work (during an outage, that is nearly every complaint)."""
+        joining, self._joining = self._joining, {}
+        for incident, complaint_ids in joining.values():
+            await link(self._session, incident=incident, complaint_ids=complaint_ids, actor=ACTOR)
 
 
 async def sweep(session: AsyncSession, *, incident_id: uuid.UUID) -> int:

@@ -130,7 +130,7 @@ async def _failed(
     return f"retry in {delay.total_seconds():.2f}s: {error}"
 
 
-@task(outbound_service.DELIVER)
+@task(outbound_service.DELIVER, holds_connection=True)
 async def deliver(session: AsyncSession, delivery_id: str) -> str:
     """Send one delivery; a no-op unless it is pending, due and not held by another worker.
 

@@ -151,6 +151,7 @@ async def triage_many(
         else:
             routed.append(outcome)
             outcomes[complaint.id] = "triaged"
+    await detector.flush()
     await sla_service.start_initial_many(
         session, items=[(r.complaint, r.policy) for r in routed], now=now, actor=ACTOR
     )
