@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import uvicorn
+import uvloop
 from sqlalchemy import func, select
 
 from complaint_service import migrate
@@ -134,6 +135,9 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     if args.check:
         redis_settings = worker_options(resolved)["redis_settings"]
         return asyncio.run(async_check_health(redis_settings, queue_name=resolved.worker.queue_name))
+    # uvloop, as uvicorn gives the API: a triage batch awaits dozens of statements while the loop
+    # also runs the bookkeeping of every job in flight, so the loop's own cost is on its path.
+    asyncio.set_event_loop(uvloop.new_event_loop())
     worker = create_worker(resolved)
     freeze_startup_heap()
     worker.run()
