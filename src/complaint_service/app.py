@@ -24,6 +24,7 @@ from complaint_service.collaboration.router import router as collaboration_route
 from complaint_service.compensation.router import router as compensation_router
 from complaint_service.complaints.handling_router import router as handling_router
 from complaint_service.complaints.router import router as complaints_router
+from complaint_service.core.clock import utcnow
 from complaint_service.core.db import create_engine, create_sessionmaker
 from complaint_service.core.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from complaint_service.core.problems import (
@@ -48,6 +49,7 @@ from complaint_service.ops.router import router as ops_router
 from complaint_service.outbound.router import router as webhooks_router
 from complaint_service.routing.router import router as routing_router
 from complaint_service.settings import Settings
+from complaint_service.sla.calendar import warn_unknown_holiday_years
 from complaint_service.sla.router import router as sla_router
 from complaint_service.surveys.router import router as surveys_router
 from complaint_service.triage.router import router as triage_router
@@ -93,6 +95,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.state.sessionmaker = create_sessionmaker(engine, settings=settings, redis=redis)
         app.state.redis = redis
         POOLS.track("api", engine)
+        warn_unknown_holiday_years(utcnow().date())
         app.state.jwt_key = signing_key(settings)
         app.state.jwks = (
             JwksCache(settings.auth.jwks_url, ttl_seconds=settings.auth.jwks_cache_seconds)

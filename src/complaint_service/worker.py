@@ -22,6 +22,7 @@ from redis.exceptions import WatchError
 from complaint_service.alerts import tasks as alert_tasks
 from complaint_service.analytics import tasks as analytics_tasks
 from complaint_service.complaints import tasks as complaint_tasks
+from complaint_service.core.clock import utcnow
 from complaint_service.core.db import create_engine, create_sessionmaker
 from complaint_service.incidents import tasks as incident_tasks
 from complaint_service.logging import configure_logging
@@ -30,6 +31,7 @@ from complaint_service.outbound import tasks as outbound_tasks
 from complaint_service.routing import tasks as routing_tasks
 from complaint_service.settings import Settings
 from complaint_service.sla import tasks as sla_tasks
+from complaint_service.sla.calendar import warn_unknown_holiday_years
 from complaint_service.triage import tasks as triage_tasks
 
 FUNCTIONS: list[Function] = [
@@ -166,6 +168,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
             ),
         )
         POOLS.track("worker", engine)
+        warn_unknown_holiday_years(utcnow().date())
         if settings.worker.metrics_port is not None:
             # A thread of this process: the worker is one process, so its registry is the whole story.
             ctx["metrics_server"], _ = start_http_server(

@@ -15,6 +15,7 @@ from complaint_service.sla.calendar import (
     BusinessCalendar,
     WorkingHours,
     format_interval,
+    holiday_years_unknown,
     parse_interval,
 )
 
@@ -382,3 +383,22 @@ class TestToSpec:
         }
         assert BusinessCalendar.from_spec(cal.to_spec()) == cal
         assert hash(BusinessCalendar.from_spec(cal.to_spec())) == hash(cal)
+
+
+class TestHolidayData:
+    def test_years_without_official_arrangements_are_reported_before_they_begin(self) -> None:
+        # chinese-calendar knows the years the State Council has announced; a far year never is.
+        assert holiday_years_unknown(date(2099, 12, 1)) == [2099, 2100]
+        assert holiday_years_unknown(date(2099, 6, 1)) == [2099]
+        assert holiday_years_unknown(date(2025, 6, 1)) == []
+        assert holiday_years_unknown(date(2025, 12, 1), within_days=10) == []
+
+    def test_an_unknown_year_counts_its_national_day_as_a_working_day(self) -> None:
+        cal = BusinessCalendar.from_spec({"timezone": "Asia/Shanghai", "hours": {"thu": ["09:00-18:00"]}})
+        national_day = datetime(2099, 10, 1, 10, tzinfo=ZoneInfo("Asia/Shanghai"))  # a Thursday
+        assert national_day.weekday() == 3
+        assert cal.is_open(national_day)
+        closed = BusinessCalendar.from_spec(
+            {"timezone": "Asia/Shanghai", "hours": {"thu": ["09:00-18:00"]}, "closed_dates": ["2099-10-01"]}
+        )
+        assert not closed.is_open(national_day)  # what an operator sets until the package knows the year

@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.pool import QueuePool
 
 from complaint_service.core.after_commit import add_effect
+from complaint_service.core.clock import utcnow
+from complaint_service.sla.calendar import holiday_years_unknown
 
 NAMESPACE = "complaint_service"
 # Latency buckets from a 5 ms read to a 10 s export page; jobs include slow webhook posts.
@@ -137,3 +139,21 @@ class PoolCollector(Collector):
 
 POOLS = PoolCollector()
 REGISTRY.register(POOLS)
+
+
+class HolidayDataCollector(Collector):
+    """1 for each year, from now to 60 days ahead, whose official holidays chinese-calendar does not
+    know: an alert can ask for a package upgrade (or calendar dates) before clocks count them as work."""
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            f"{NAMESPACE}_cn_holidays_unknown",
+            "Years up to 60 days ahead without China's official holiday arrangement (see README).",
+            labels=["year"],
+        )
+        for year in holiday_years_unknown(utcnow().date()):
+            family.add_metric([str(year)], 1.0)
+        yield family
+
+
+REGISTRY.register(HolidayDataCollector())

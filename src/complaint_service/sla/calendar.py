@@ -14,6 +14,7 @@ from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import chinese_calendar
+import structlog
 
 MINUTES_PER_DAY = 24 * 60
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -162,6 +163,26 @@ def _cn_day(day: date) -> _CnDay:
     if not on_holiday and day.weekday() >= 5:
         return _CnDay.MAKEUP_WORKDAY
     return _CnDay.ORDINARY
+
+
+def holiday_years_unknown(today: date, *, within_days: int = 60) -> list[int]:
+    """Years from `today` to `within_days` ahead whose official arrangement chinese_calendar does not
+    know yet: their holidays and make-up days count as plain weekdays (see `_cn_day`) until the
+    package is upgraded, or the dates are set on the calendars (`closed_dates`, `open_dates`)."""
+    years = range(today.year, (today + timedelta(days=within_days)).year + 1)
+    # National Day: a statutory holiday in every year the package knows.
+    return [year for year in years if _cn_day(date(year, 10, 1)) is _CnDay.ORDINARY]
+
+
+def warn_unknown_holiday_years(today: date) -> None:
+    """At start-up: business-hour clocks would count the coming year's holidays as working days."""
+    if unknown := holiday_years_unknown(today):
+        structlog.get_logger(__name__).warning(
+            "cn_holidays_unknown",
+            years=unknown,
+            detail="chinese-calendar does not know these years' holidays and make-up days yet; upgrade "
+            "it, or set closed_dates and open_dates on the business calendars",
+        )
 
 
 def _to_utc(value: datetime, name: str) -> datetime:
