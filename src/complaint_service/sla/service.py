@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.analytics import durations
 from complaint_service.complaints import timeline
 from complaint_service.core import config_cache
-from complaint_service.core.db import table_of
+from complaint_service.core.db import copy_rows
 from complaint_service.core.ids import uuid7
 from complaint_service.models import Complaint, Customer, SlaAction, SlaClock, SlaPolicy
 from complaint_service.models.enums import COMPLAINT_CLOCKS, ClockKind, ClockState, CustomerTier
@@ -144,11 +144,8 @@ class _NewClocks:
         return {timing.kind: timing.due for timing in timings}
 
     async def insert(self, session: AsyncSession) -> None:
-        # Executemany with one cached statement: a multi-row VALUES is compiled afresh for every row count.
-        if self.clocks:
-            await session.execute(insert(table_of(SlaClock)), self.clocks)
-        if self.actions:
-            await session.execute(insert(table_of(SlaAction)), self.actions)
+        await copy_rows(session, SlaClock, self.clocks)
+        await copy_rows(session, SlaAction, self.actions)
 
 
 async def start_clocks(
