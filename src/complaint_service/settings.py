@@ -64,10 +64,14 @@ class WorkerConfig(BaseModel):
         default=1, ge=1, le=8, description="Triage batches a worker process runs at once."
     )
     batch_linger_seconds: float = Field(
-        default=0.002,
+        default=0.02,
         ge=0,
-        le=0.1,
-        description="An idle batcher waits this long for the other jobs of the same poll before it starts.",
+        le=0.5,
+        description=(
+            "An idle batcher waits this long for more jobs before it starts a batch. A batch has a fixed "
+            "cost (about 7 ms of CPU and a dozen statements), so under a steady load batches of one or "
+            "two would spend most of the box on it; waiting 20 ms lets them grow with the load."
+        ),
     )
     job_timeout_seconds: int = 60
     max_tries: int = 5

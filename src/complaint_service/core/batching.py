@@ -1,9 +1,10 @@
 """Natural batching: items that arrive while a batch runs form the next one.
 
 A worker runs up to `max_jobs` triage jobs at once; each used to open its own transaction and pay
-fifteen statements. Coalesced, the jobs that arrive together share one unit of work. Nothing waits
-for a timer: an item submitted to an idle coalescer runs at once (a batch of one), so batching adds
-no latency at low load and grows by itself under load, which is when it pays.
+fifteen statements. Coalesced, the jobs that arrive together share one unit of work. An item
+submitted to an idle coalescer waits `linger` for company, then runs with whatever came; items that
+arrive while a batch runs form the next one, so batches grow with the load. Without the linger, a
+steady load well below capacity makes batches of one or two, each paying a batch's whole fixed cost.
 """
 
 from __future__ import annotations
