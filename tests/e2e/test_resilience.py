@@ -66,11 +66,11 @@ async def once_each(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
     assert not fired or set(fired.values()) == {1}
 
 
-async def wait_for(predicate: object, timeout: float) -> None:
+async def wait_for(predicate: object, timeout: float, every: float = 0.25) -> None:
     deadline = time.monotonic() + timeout
     while not await predicate():  # type: ignore[operator]
         assert time.monotonic() < deadline, "recovery did not complete in time"
-        await asyncio.sleep(0.25)
+        await asyncio.sleep(every)
 
 
 @dataclass(frozen=True)
@@ -190,8 +190,11 @@ class TestWorkerKilled:
             try:
                 # Each victim dies after the batch got a little further: kill k of n at k/(n+1) of it.
                 left = kills.complaints - kills.complaints * kill // (kills.kills + 1)
+                # Looked at often: a worker triages the quick variant's complaints in a second or two.
                 await wait_for(
-                    lambda left=left: _triaged_down_to(sessionmaker, left), timeout=kills.patience_seconds / 2
+                    lambda left=left: _triaged_down_to(sessionmaker, left),
+                    timeout=kills.patience_seconds / 2,
+                    every=0.02,
                 )
                 victim.send_signal(signal.SIGKILL)
                 victim.wait(timeout=10)

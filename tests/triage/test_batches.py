@@ -14,11 +14,22 @@ from prometheus_client import REGISTRY
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from complaint_service.models import Agent, Complaint, Event, Message, SlaAction
+from complaint_service.models import (
+    Agent,
+    Complaint,
+    Event,
+    Incident,
+    IncidentComplaint,
+    Message,
+    SlaAction,
+)
 from complaint_service.triage import service as triage_service
 from complaint_service.triage.tasks import classify
 from tests.fixtures.builders import post_canonical
 from tests.fixtures.seed import add_agents
+from tests.fixtures.senders import submit as submit_from
+from tests.fixtures.senders import triage as triage_one
+from tests.incidents.texts import CRASH_HANS, CRASH_HANT, PAYMENT_HANS, PAYMENT_HANT
 
 Sessions = async_sessionmaker[AsyncSession]
 DELIVERY = "快递三天没有更新物流信息，订单号{n}到底什么时候能送到？"
@@ -193,6 +204,57 @@ class TestOneUnitOfWork:
         ticket, merged = await complaints(sessionmaker, ids)
         assert (ticket.status, ticket.department) == ("assigned", "logistics")
         assert merged.merged_into_id == ticket.id
+
+
+class TestIncidentsInABatch:
+    async def test_a_batch_during_two_outages_reads_and_links_the_incidents_in_one_statement_each(
+        self,
+        api_client: httpx.AsyncClient,
+        intake_headers: dict[str, str],
+        sessionmaker: Sessions,
+        worker_ctx: dict[str, Any],
+    ) -> None:
+        payments = [
+            await submit_from(api_client, intake_headers, text, sender=n)
+            for n, text in enumerate([*PAYMENT_HANS, *PAYMENT_HANT] * 2)
+        ]
+        crashes = [
+            await submit_from(api_client, intake_headers, text, sender=100 + n, app_version="5.2.1")
+            for n, text in enumerate([*CRASH_HANS, *CRASH_HANT, *CRASH_HANS[:3]])
+        ]
+        for complaint_id in [*payments[:10], *crashes[:10]]:  # the tenth customer opens each incident
+            assert await triage_one(worker_ctx, complaint_id) == "triaged"
+        later = [*payments[10:], *crashes[10:]]
+        engine = worker_ctx["sessionmaker"].kw["bind"]
+
+        with counted(engine) as batch:
+            outcomes = await triage_together(sessionmaker, worker_ctx, later)
+
+        assert set(outcomes.values()) == {"triaged"}
+        async with sessionmaker() as session:
+            incidents = {
+                incident.category: incident.id
+                for incident in await session.scalars(select(Incident).where(Incident.status == "open"))
+            }
+            pairs = select(IncidentComplaint.complaint_id, IncidentComplaint.incident_id)
+            links = {row.complaint_id: row.incident_id for row in await session.execute(pairs)}
+            told = set(
+                await session.scalars(
+                    select(Event.complaint_id).where(
+                        Event.complaint_id.in_(later), Event.type == "incident.linked"
+                    )
+                )
+            )
+        assert set(incidents) == {"payment_billing", "product_defect"}
+        assert {links.get(c) for c in payments[10:]} == {incidents["payment_billing"]}
+        assert {links.get(c) for c in crashes[10:]} == {incidents["product_defect"]}
+        assert told == set(later)
+        # The open incidents of both categories read at once, their samples at most once, one INSERT.
+        assert sum(s.lstrip().startswith("SELECT incidents.") for s in batch) == 1, batch
+        assert sum("incident_complaints ic" in s for s in batch) <= 1, batch
+        assert sum(s.startswith("INSERT INTO incident_complaints") for s in batch) == 1, batch
+        # The complaints' own changes: one UPDATE for the batch, not one each.
+        assert sum(s.startswith("UPDATE complaints") for s in batch) == 1, batch
 
 
 def _batch_sizes() -> tuple[float, float]:

@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, Table
+from sqlalchemy import DateTime, MetaData, Table, bindparam, inspect, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import sqltypes
 
 from complaint_service.settings import Settings
@@ -50,6 +51,43 @@ async def copy_rows(session: AsyncSession, model: type[Base], rows: Sequence[Map
     raw = (await (await session.connection()).get_raw_connection()).driver_connection
     assert raw is not None  # a live connection of the session's transaction
     await raw.copy_records_to_table(table.name, columns=columns, records=records)
+
+
+async def update_locked(session: AsyncSession, rows: Sequence[Base], *, now: datetime) -> None:
+    """Write the changed columns of many rows of one versioned model with one executemany UPDATE per set
+    of changed columns, and leave them clean.
+
+    The ORM writes each row of a versioned model with a statement of its own (it checks every row count):
+    one round trip per complaint of a triage batch. The caller holds the rows' locks (FOR UPDATE) until
+    commit, so no version can move underneath; the version is still moved, and `updated_at` set to `now`.
+    """
+    groups: dict[tuple[str, ...], list[Any]] = {}
+    for row in rows:
+        state = inspect(row)
+        mapper = state.mapper
+        columns = mapper.column_attrs
+        changed = tuple(sorted(key for key in state.committed_state if key in columns))
+        if changed:
+            groups.setdefault(changed, []).append(row)
+    for changed, members in groups.items():
+        mapper = inspect(members[0]).mapper
+        table, version = cast(Table, mapper.local_table), mapper.version_id_col
+        assert version is not None, "update_locked writes versioned models"
+        names = {key: mapper.column_attrs[key].columns[0].name for key in changed}
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({names[key]: bindparam(f"new_{key}") for key in changed})
+            .values({version.name: table.c[version.name] + 1, "updated_at": now})
+        )
+        params = [{"row_id": m.id, **{f"new_{key}": getattr(m, key) for key in changed}} for m in members]
+        await session.execute(statement, params)
+        version_key = mapper.get_property_by_column(version).key
+        for member in members:
+            for key in changed:
+                set_committed_value(member, key, getattr(member, key))
+            set_committed_value(member, version_key, getattr(member, version_key) + 1)
+            set_committed_value(member, "updated_at", now)
 
 
 def create_engine(settings: Settings, database_url: str) -> AsyncEngine:

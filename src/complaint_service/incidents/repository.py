@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Text, and_, bindparam, cast, distinct, exists, func, select, union
+from sqlalchemy import Text, and_, bindparam, cast, distinct, exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.core.ids import uuid7_floor
@@ -55,24 +55,31 @@ def report_of(complaint: Complaint) -> Report:
     return Report(*(getattr(complaint, column.key) for column in _REPORT_COLUMNS))
 
 
-# Detection runs these for every classified complaint: built once (see triage.service._LOCK).
+# Detection runs these for every unit of work that classifies complaints: built once.
 _OPEN_INCIDENTS = (
     select(Incident)
-    .where(Incident.status == IncidentStatus.open.value, Incident.category == bindparam("category"))
+    .where(
+        Incident.status == IncidentStatus.open.value,
+        Incident.category.in_(bindparam("categories", expanding=True)),
+    )
     .order_by(Incident.id)
 )
-_LINKED = (
-    select(*_REPORT_COLUMNS)
-    .join(IncidentComplaint, IncidentComplaint.complaint_id == Complaint.id)
-    .where(IncidentComplaint.incident_id == bindparam("incident_id"))
-)
-# The first and the latest linked, in one round trip; UNION (not ALL) drops a complaint among both.
-_SAMPLES = union(
-    _LINKED.order_by(IncidentComplaint.linked_at, Complaint.id).limit(bindparam("limit")).subquery().select(),
-    _LINKED.order_by(IncidentComplaint.linked_at.desc(), Complaint.id.desc())
-    .limit(bindparam("limit"))
-    .subquery()
-    .select(),
+# Per incident, the first and the latest linked, in one round trip for any number of incidents; UNION
+# (not ALL) drops a complaint among both.
+_SAMPLES = text(
+    """
+    SELECT i.incident_id, s.id, s.sender_key, s.subject, s.body, s.app_version, s.product_sku
+    FROM unnest(CAST(:incident_ids AS uuid[])) AS i(incident_id)
+    CROSS JOIN LATERAL (
+        (SELECT c.id, c.sender_key, c.subject, c.body, c.app_version, c.product_sku
+         FROM incident_complaints ic JOIN complaints c ON c.id = ic.complaint_id
+         WHERE ic.incident_id = i.incident_id ORDER BY ic.linked_at, c.id LIMIT :limit)
+        UNION
+        (SELECT c.id, c.sender_key, c.subject, c.body, c.app_version, c.product_sku
+         FROM incident_complaints ic JOIN complaints c ON c.id = ic.complaint_id
+         WHERE ic.incident_id = i.incident_id ORDER BY ic.linked_at DESC, c.id DESC LIMIT :limit)
+    ) AS s
+    """
 )
 _UNLINKED_RECENT = (
     select(*_REPORT_COLUMNS)
@@ -89,15 +96,21 @@ _UNLINKED_RECENT = (
 )
 
 
-async def open_incidents(session: AsyncSession, *, category: str) -> Sequence[Incident]:
-    return (await session.scalars(_OPEN_INCIDENTS, {"category": category})).all()
+async def open_incidents(session: AsyncSession, *, categories: Collection[str]) -> Sequence[Incident]:
+    """The open incidents of any of the categories, oldest first."""
+    return (await session.scalars(_OPEN_INCIDENTS, {"categories": list(categories)})).all()
 
 
-async def samples(session: AsyncSession, *, incident_id: uuid.UUID, limit: int) -> list[Report]:
-    """The first and the latest complaints linked: the reports the incident was recognised by (which do
-    not drift), and the words people use for it now (a supervisor's incident starts with none)."""
-    rows = await session.execute(_SAMPLES, {"incident_id": incident_id, "limit": limit})
-    return [Report(*row) for row in rows]
+async def samples(
+    session: AsyncSession, *, incident_ids: Collection[uuid.UUID], limit: int
+) -> dict[uuid.UUID, list[Report]]:
+    """Per incident, the first and the latest complaints linked: the reports it was recognised by (which
+    do not drift), and the words people use for it now (a supervisor's incident starts with none)."""
+    found: dict[uuid.UUID, list[Report]] = {incident_id: [] for incident_id in incident_ids}
+    rows = await session.execute(_SAMPLES, {"incident_ids": list(found), "limit": limit})
+    for incident_id, *report in rows:
+        found[incident_id].append(Report(*report))
+    return found
 
 
 async def unlinked_recent(

@@ -11,8 +11,9 @@ shortly after.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -58,27 +59,37 @@ async def link(
     session: AsyncSession, *, incident: Incident, complaint_ids: Sequence[uuid.UUID], actor: str
 ) -> list[uuid.UUID]:
     """Link the complaints not yet in any incident; returns those linked now (the others are left)."""
-    if not complaint_ids:
+    return await link_many(session, groups=[(incident, complaint_ids)], actor=actor)
+
+
+async def link_many(
+    session: AsyncSession,
+    *,
+    groups: Sequence[tuple[Incident, Sequence[uuid.UUID]]],
+    actor: str,
+) -> list[uuid.UUID]:
+    """`link` for several incidents in one INSERT: a triage batch during an outage links to several."""
+    pairs = [(incident, c) for incident, complaint_ids in groups for c in complaint_ids]
+    if not pairs:
         return []
-    rows = [{"complaint_id": c, "incident_id": incident.id, "linked_by": actor} for c in complaint_ids]
-    linked = list(await session.scalars(_LINK, rows))
-    if linked:
+    rows = [{"complaint_id": c, "incident_id": incident.id, "linked_by": actor} for incident, c in pairs]
+    linked = set(await session.scalars(_LINK, rows))
+    events: list[tuple[uuid.UUID, str, dict[str, Any]]] = []
+    for incident, complaint_ids in groups:
+        mine = [c for c in complaint_ids if c in linked]
+        if not mine:
+            continue
         incident_timeline.record(
             session,
             incident_id=incident.id,
             type="incident.complaints_linked",
             actor=actor,
-            data={"complaint_ids": [str(c) for c in linked]},
+            data={"complaint_ids": [str(c) for c in mine]},
         )
-        await complaint_timeline.record_many(
-            session,
-            events=[
-                (c, "incident.linked", {"incident_id": str(incident.id), "title": incident.title})
-                for c in linked
-            ],
-            actor=actor,
-        )
-    return linked
+        about = {"incident_id": str(incident.id), "title": incident.title}
+        events.extend((c, "incident.linked", about) for c in mine)
+    await complaint_timeline.record_many(session, events=events, actor=actor)
+    return [c for _, c in pairs if c in linked]
 
 
 async def _open(
@@ -140,14 +151,16 @@ def _auto_title(category: str, report: Report) -> str:
 class Detector:
     """Detection for the complaints one unit of work triages (a batch of them, or one).
 
-    Each category's open incidents, their samples and its recent candidates are read once; a complaint
-    looked at earlier in the unit of work is a candidate for the later ones, as it would have been had
-    it been committed first.
+    The open incidents of the batch's categories are read in one query, their samples in one more
+    when a report first needs them, and the links are written in one INSERT by `flush`; the
+    categories' recent candidates are read once each. A complaint looked at earlier in the unit of
+    work is a candidate for the later ones, as it would have been had it been committed first.
     """
 
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, categories: Collection[str] = ()) -> None:
         self._session = session
         self._config = _config(session)
+        self._categories = set(categories)
         self._open: dict[str, list[Incident]] = {}
         self._samples: dict[uuid.UUID, list[Report]] = {}
         self._stored: dict[str, list[Report]] = {}  # committed candidates, per category
@@ -157,7 +170,10 @@ class Detector:
 
     async def _incidents(self, category: str, *, fresh: bool = False) -> list[Incident]:
         if fresh or category not in self._open:
-            self._open[category] = list(await repository.open_incidents(self._session, category=category))
+            wanted = {category} if fresh else self._categories - set(self._open) | {category}
+            found = await repository.open_incidents(self._session, categories=wanted)
+            for each in wanted:
+                self._open[each] = [incident for incident in found if incident.category == each]
         return self._open[category]
 
     async def _find_open(self, report: Report, category: str, *, fresh: bool = False) -> Incident | None:
@@ -174,9 +190,11 @@ class Detector:
         return None
 
     async def _samples_of(self, incident: Incident) -> list[Report]:
+        """Read for every open incident known so far that lacks them, so a batch reads them once."""
         if incident.id not in self._samples:
-            self._samples[incident.id] = await repository.samples(
-                self._session, incident_id=incident.id, limit=SAMPLES
+            lacking = {i.id for each in self._open.values() for i in each if i.id not in self._samples}
+            self._samples.update(
+                await repository.samples(self._session, incident_ids=lacking | {incident.id}, limit=SAMPLES)
             )
         return self._samples[incident.id]
 
@@ -254,8 +272,7 @@ class Detector:
         """Link the complaints found to belong to open incidents: one INSERT and one incident event per
         incident for the whole unit of work (during an outage, that is nearly every complaint)."""
         joining, self._joining = self._joining, {}
-        for incident, complaint_ids in joining.values():
-            await link(self._session, incident=incident, complaint_ids=complaint_ids, actor=ACTOR)
+        await link_many(self._session, groups=list(joining.values()), actor=ACTOR)
 
 
 async def sweep(session: AsyncSession, *, incident_id: uuid.UUID) -> int:
@@ -264,7 +281,7 @@ async def sweep(session: AsyncSession, *, incident_id: uuid.UUID) -> int:
     if incident is None or incident.status != IncidentStatus.open.value:
         return 0
     config = _config(session)
-    samples = await repository.samples(session, incident_id=incident.id, limit=SAMPLES)
+    samples = (await repository.samples(session, incident_ids=[incident.id], limit=SAMPLES))[incident.id]
     candidates = await repository.unlinked_recent(
         session,
         category=incident.category,

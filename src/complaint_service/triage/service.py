@@ -16,6 +16,7 @@ from complaint_service.abuse import service as abuse_service
 from complaint_service.complaints import timeline
 from complaint_service.core import config_cache
 from complaint_service.core.clock import utcnow
+from complaint_service.core.db import update_locked
 from complaint_service.incidents import service as incidents_service
 from complaint_service.logging import current_request_id
 from complaint_service.matters import service as matters_service
@@ -140,12 +141,27 @@ async def triage_many(
         return outcomes
     now = utcnow()
     blocks = await abuse_service.live_blocks(session, [item.complaint for item in locked])
-    detector = incidents_service.Detector(session)
+    rules, min_confidence = await current_rules(session)
+    # Decided up front (the text alone decides): the detector then reads the batch's categories at once.
+    decisions = {
+        item.complaint.id: classify(
+            f"{item.complaint.subject or ''}\n{item.complaint.body}",
+            rules=rules,
+            tier=item.tier,
+            min_confidence=min_confidence,
+        )
+        for item in locked
+    }
+    detector = incidents_service.Detector(
+        session, categories={decision.category.value for decision in decisions.values()}
+    )
     routed: list[_Routed] = []
     for item in locked:
         complaint = item.complaint
         with structlog.contextvars.bound_contextvars(request_id=causes.get(complaint.id)):
-            outcome = await _classify_and_route(session, item, blocks=blocks, detector=detector, now=now)
+            outcome = await _classify_and_route(
+                session, item, decisions[complaint.id], blocks=blocks, detector=detector, now=now
+            )
         if isinstance(outcome, str):
             outcomes[complaint.id] = outcome
         else:
@@ -161,12 +177,14 @@ async def triage_many(
     await routing_service.assign_many(
         session, items=[(complaint, department.key) for complaint, department in staffed], actor=ACTOR
     )
+    await update_locked(session, [item.complaint for item in locked], now=now)
     return outcomes
 
 
 async def _classify_and_route(
     session: AsyncSession,
     item: Locked,
+    decision: Decision,
     *,
     blocks: Mapping[str, SenderBlock],
     detector: incidents_service.Detector,
@@ -188,10 +206,6 @@ async def _classify_and_route(
         complaint_id=complaint.id,
         event_type="complaint.created",
         data={"reference": complaint.reference, "channel": complaint.channel},
-    )
-    rules, min_confidence = await current_rules(session)
-    decision = classify(
-        f"{complaint.subject or ''}\n{complaint.body}", rules=rules, tier=tier, min_confidence=min_confidence
     )
     flags = set(complaint.flags) | set(decision.flags)
     if decision.needs_review:
