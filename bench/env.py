@@ -54,6 +54,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def postgres_cpu_seconds() -> float | None:
+    """CPU time of every PostgreSQL process on this machine (the bench's server is local), or None
+    when none can be read: what the database spent, beside what the server process spent."""
+    total, found = 0.0, False
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if Path(stat.parent, "comm").read_text().strip() != "postgres":
+                continue
+        except OSError:
+            continue
+        total += cpu_seconds(int(stat.parent.name))
+        found = True
+    return total if found else None
+
+
 def machine() -> dict[str, Any]:
     """What the figures were measured on, read at run time."""
     model = next(

@@ -20,7 +20,7 @@ from typing import Any
 
 from bench import ceilings, profile
 from bench.client import Connection, Request, lanes
-from bench.env import BenchEnv, Service, bench_env
+from bench.env import BenchEnv, Service, bench_env, postgres_cpu_seconds
 from bench.load import OK, Make, errors, latency, open_loop, ramp
 from bench.pipeline import MAX_IN_FLIGHT, canonical_requests
 from bench.report import RESULTS, fmt, show, spread
@@ -71,6 +71,7 @@ async def measure(
         await profile.record(server.process.pid, step * len(RAMP_LEVELS), profile_to) if profile_to else None
     )
     server.mark()
+    postgres = postgres_cpu_seconds()
     cpu, wall = time.process_time(), time.monotonic()
     top = await ramp(connect, make, levels=RAMP_LEVELS, seconds=step)
     half_rate = max(1.0, top["max_per_s"] / 2)
@@ -82,6 +83,8 @@ async def measure(
     requests = top["requests_used"] + len(half)
     ok = top["ok"] + sum(1 for s in half if s.status in OK)
     generator_cpu, server_cpu = time.process_time() - cpu, server.cpu_since_mark()
+    postgres_after = postgres_cpu_seconds()
+    postgres_cpu = postgres_after - postgres if postgres is not None and postgres_after is not None else None
     if spy is not None and profile_to is not None:
         await spy.wait()
         profile.show(f"{name}: py-spy samples of the API at its maximum", profile_to)
@@ -97,6 +100,8 @@ async def measure(
         "server_cores": round(server_cpu / elapsed, 2),
         # CPU per accepted request hardly moves when other work shares the CPUs; throughput does.
         "server_cpu_ms_per_2xx": round(server_cpu / max(1, ok) * 1000, 2),
+        # The database's share: intake writes five rows in its statement, the raw endpoint one.
+        "postgres_cpu_ms_per_2xx": round(postgres_cpu / max(1, ok) * 1000, 2) if postgres_cpu else None,
         "generator_cores": round(generator_cpu / elapsed, 2),
         "generator_us_per_request": round(generator_cpu / max(1, requests) * 1e6),
     }
@@ -159,6 +164,7 @@ def aggregate(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "generator_cores": spread([e["generator_cores"] for e in rows]),
             "server_cores": spread([e["server_cores"] for e in rows]),
             "server_cpu_ms_per_2xx": spread([e["server_cpu_ms_per_2xx"] for e in rows]),
+            "postgres_cpu_ms_per_2xx": spread([e.get("postgres_cpu_ms_per_2xx") or 0.0 for e in rows]),
         }
     raw = by_endpoint[ENDPOINTS[0]]
     for figures in by_endpoint.values():
@@ -212,6 +218,7 @@ def _show(summary: dict[str, Any], measured: list[dict[str, Any]], runs: int) ->
             "p99 × raw",
             "server cores",
             "server CPU ms/2xx",
+            "PostgreSQL CPU ms/2xx",
             "generator cores",
         ],
         [
@@ -228,6 +235,7 @@ def _show(summary: dict[str, Any], measured: list[dict[str, Any]], runs: int) ->
                 f"{f['half_p99_vs_raw']:.1f}×" if f["half_p99_vs_raw"] is not None else "-",
                 cell(f["server_cores"]),
                 cell(f["server_cpu_ms_per_2xx"]),
+                cell(f["postgres_cpu_ms_per_2xx"]),
                 cell(f["generator_cores"]),
             ]
             for name, f in summary["endpoints"].items()

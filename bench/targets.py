@@ -38,6 +38,10 @@ def _share(value: float | None) -> str:
     return "-" if value is None or math.isnan(value) else f"{value:.0%}"
 
 
+def _times(ours: dict[str, float], ceiling: dict[str, float]) -> str:
+    return f"{ours['median'] / ceiling['median']:.1f}×" if ceiling["median"] else "-"
+
+
 def _intake(intake: dict[str, Any]) -> list[Check]:
     summary = intake["summary"]
     endpoints = summary["endpoints"]
@@ -67,6 +71,14 @@ def _intake(intake: dict[str, Any]) -> list[Check]:
             _spread(ours["server_cpu_ms_per_2xx"], " ms"),
             _spread(raw["server_cpu_ms_per_2xx"], " ms"),
             f"{ours['cpu_vs_raw']:.1f}×" if ours["cpu_vs_raw"] is not None else "-",
+            "-",
+            None,
+        ),
+        Check(
+            "POST /v1/complaints, PostgreSQL CPU ms per 2xx",
+            _spread(ours["postgres_cpu_ms_per_2xx"], " ms"),
+            _spread(raw["postgres_cpu_ms_per_2xx"], " ms"),
+            _times(ours["postgres_cpu_ms_per_2xx"], raw["postgres_cpu_ms_per_2xx"]),
             "-",
             None,
         ),
