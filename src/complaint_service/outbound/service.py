@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from complaint_service.complaints import timeline
@@ -104,7 +105,7 @@ _IN_REPLY_TO = (
         Message.external_id.is_not(None),
     )
     .order_by(Message.complaint_id, Message.id.desc())
-    .distinct(Message.complaint_id)
+    .ext(distinct_on(Message.complaint_id))
 )
 
 
