@@ -54,8 +54,8 @@ async def copy_rows(session: AsyncSession, model: type[Base], rows: Sequence[Map
 
 
 async def update_locked(session: AsyncSession, rows: Sequence[Base], *, now: datetime) -> None:
-    """Write the changed columns of many rows of one versioned model with one executemany UPDATE per set
-    of changed columns, and leave them clean.
+    """Write the changed columns of many rows of one versioned model (keyed by `id`, with an `updated_at`
+    column) with one executemany UPDATE per set of changed columns, and leave them clean.
 
     The ORM writes each row of a versioned model with a statement of its own (it checks every row count):
     one round trip per complaint of a triage batch. The caller holds the rows' locks (FOR UPDATE) until
