@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaint_service.core.db import update_locked
 from complaint_service.models import Complaint
 from tests.fixtures.builders import post_canonical
+from tests.fixtures.statements import counted
 
 
 async def _new(client: httpx.AsyncClient, headers: dict[str, str], n: int) -> uuid.UUID:
@@ -28,11 +28,6 @@ async def test_changes_of_many_rows_are_written_per_set_of_columns_and_versions_
 ) -> None:
     ids = sorted([await _new(api_client, intake_headers, n) for n in range(3)])
     now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
     async with sessionmaker() as session:
         rows = list(
             await session.scalars(
@@ -43,17 +38,13 @@ async def test_changes_of_many_rows_are_written_per_set_of_columns_and_versions_
         rows[0].status, rows[0].category = "triaged", "privacy"
         rows[1].status, rows[1].category = "triaged", "suggestion"
         rows[2].department = "legal_compliance"  # another set of columns: a statement of its own
-        engine = session.bind
-        event.listen(engine.sync_engine, "before_cursor_execute", count)
-        try:
+        with counted(await session.connection()) as statements:
             await update_locked(session, rows, now=now)
             assert len(statements) == 2, statements
             # Nothing is left for the ORM to write at commit.
             assert not any(session.is_modified(row) for row in rows)
             await session.commit()
             assert len(statements) == 2, statements
-        finally:
-            event.remove(engine.sync_engine, "before_cursor_execute", count)
         assert [row.version for row in rows] == [v + 1 for v in versions]
 
     async with sessionmaker() as session:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaint_service.customers.service import fold_into
 from complaint_service.models import Complaint, Customer, CustomerIdentity
 from tests.fixtures.builders import post_canonical
+from tests.fixtures.statements import counted
 
 
 async def _customer_of(sessionmaker: async_sessionmaker[AsyncSession], complaint_id: str) -> uuid.UUID:
@@ -29,17 +30,12 @@ async def test_the_losers_complaints_and_identities_move_and_its_row_goes_in_one
     losing = await post_canonical(api_client, intake_headers, customer={"email": "li.lei@example.cn"})
     winner = await _customer_of(sessionmaker, winning.json()["id"])
     loser = await _customer_of(sessionmaker, losing.json()["id"])
-    statements: list[str] = []
 
     async with sessionmaker() as session:
         # As at intake: an autocommit connection, where separate statements would commit one by one.
         connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        event.listen(
-            connection.sync_connection,
-            "before_cursor_execute",
-            lambda *args: statements.append(args[2]),
-        )
-        await fold_into(session, loser=loser, winner=winner)
+        with counted(connection) as statements:
+            await fold_into(session, loser=loser, winner=winner)
 
     assert len(statements) == 1
     async with sessionmaker() as session:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 from prometheus_client import REGISTRY
-from sqlalchemy import event, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaint_service.models import (
     Agent,
@@ -29,6 +27,7 @@ from tests.fixtures.builders import post_canonical
 from tests.fixtures.seed import add_agents
 from tests.fixtures.senders import submit as submit_from
 from tests.fixtures.senders import triage as triage_one
+from tests.fixtures.statements import counted
 from tests.incidents.texts import CRASH_HANS, CRASH_HANT, PAYMENT_HANS, PAYMENT_HANT
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -50,20 +49,6 @@ async def submit(
     )
     assert response.status_code == 201, response.text
     return uuid.UUID(response.json()["id"])
-
-
-@contextmanager
-def counted(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def triage_together(

@@ -6,11 +6,11 @@ import uuid
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from complaint_service.triage.tasks import classify
 from tests.fixtures.builders import post_canonical
+from tests.fixtures.statements import counted
 
 PARCEL = "快递已经一周了还没送到，物流信息一直不更新，请帮我查一下。"
 REFUND = "申请退货退款已经一个星期了，钱还没退回来，请尽快处理。"
@@ -18,19 +18,12 @@ REFUND = "申请退货退款已经一个星期了，钱还没退回来，请尽�
 
 async def _triage_counting_history_reads(ctx: dict[str, Any], complaint_id: str) -> int:
     """Triages the complaint; returns how many statements read the customer's complaints."""
-    reads: list[str] = []
-    engine = ctx["sessionmaker"].kw["bind"].sync_engine
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "complaints.customer_id = " in statement and not statement.startswith("UPDATE"):
-            reads.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with counted(ctx["sessionmaker"].kw["bind"]) as statements:
         assert await classify.coroutine(ctx, complaint_id) == "triaged"
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    return len(reads)
+    return sum(
+        "complaints.customer_id = " in statement and not statement.startswith("UPDATE")
+        for statement in statements
+    )
 
 
 async def test_a_first_complaint_is_not_compared_and_the_second_is(
