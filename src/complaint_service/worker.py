@@ -24,6 +24,7 @@ from complaint_service.analytics import tasks as analytics_tasks
 from complaint_service.complaints import tasks as complaint_tasks
 from complaint_service.core.clock import utcnow
 from complaint_service.core.db import create_engine, create_sessionmaker
+from complaint_service.core.jobs import COALESCERS, DB_SLOTS
 from complaint_service.incidents import tasks as incident_tasks
 from complaint_service.logging import configure_logging
 from complaint_service.ops.metrics import POOLS, sample_queue_depth
@@ -151,13 +152,13 @@ def worker_options(settings: Settings) -> dict[str, Any]:
     async def startup(ctx: dict[str, Any]) -> None:
         configure_logging(settings)
         engine = create_engine(settings, database_url)
+        ctx[COALESCERS] = {}
+        # For jobs that hold a connection through slow I/O: the pool, less one connection for each
+        # triage batch that may run at once and a few for timers and sweeps.
+        ctx[DB_SLOTS] = asyncio.Semaphore(
+            max(1, settings.db_pool_size - settings.worker.batch_concurrency - RESERVED_CONNECTIONS)
+        )
         ctx.update(
-            coalescers={},
-            # For jobs that hold a connection through slow I/O: the pool, less one connection for each
-            # triage batch that may run at once and a few for timers and sweeps.
-            db_slots=asyncio.Semaphore(
-                max(1, settings.db_pool_size - settings.worker.batch_concurrency - RESERVED_CONNECTIONS)
-            ),
             engine=engine,
             sessionmaker=create_sessionmaker(engine),
             settings=settings,
